@@ -1,0 +1,45 @@
+"""Flask-Login wiring: the session cookie holds `id:token`, so rotating the token ends sessions."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, flash, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from app.db import get_session
+from app.extensions import login_manager
+from app.models import User
+
+
+def load_user(user_id: str) -> User | None:
+    """Return the account for a session identifier, or None if the token was rotated."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = get_session().get(User, int(raw_id))
+    if user is None or not user.is_active:
+        return None
+    if not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def unauthorized() -> Response:
+    """AC-02: JSON callers get 401, pages redirect to the sign-in page with a safe `next`."""
+    wants_json = request.is_json or request.accept_mimetypes.best == "application/json"
+    if wants_json or request.path.startswith("/api/"):
+        response = jsonify(error="authentication required", message=str(_l("Connexion requise.")))
+        response.status_code = 401
+        return response
+    flash(str(_l("Veuillez vous connecter pour accéder à cette page.")), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def init_login(app: Flask) -> None:
+    """Bind Flask-Login to the app."""
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    login_manager.session_protection = "basic"

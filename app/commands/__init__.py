@@ -1,0 +1,13 @@
+"""CLI command modules; each module exposes commands attached in `register`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every command to the app."""
+    from app.commands import accounts, demo, mail
+
+    for module in (accounts, demo, mail):
+        module.register(app)

@@ -1,0 +1,37 @@
+"""Language and time zone selection: French by default, English on request (remembered)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "ateliers_lang"
+
+
+def select_locale() -> str:
+    """The signed-in person's language, else the footer switch cookie, else French."""
+    languages = current_app.config["LANGUAGES"]
+    if request.endpoint != "static" and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return str(chosen)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def select_timezone() -> str:
+    """Times are always shown in Europe/Paris."""
+    return "Europe/Paris"
+
+
+def _(message: str, **variables: Any) -> str:
+    """Translate now (typed wrapper around flask_babel.gettext)."""
+    return str(gettext(message, **variables))
+
+
+def _l(message: str, **variables: Any) -> Any:
+    """Translate lazily, when the text is rendered (for module-level labels)."""
+    return lazy_gettext(message, **variables)

@@ -1,0 +1,22 @@
+"""Models, one module per aggregate; importing this package registers every table."""
+
+from app.models.audit import AuditLog
+from app.models.outbox import OutboxMessage
+from app.models.programme import Programme, ProgrammeFacilitator, ProgrammeOrganisation
+from app.models.registration import Registration
+from app.models.user import Consent, User, UserToken
+from app.models.workshop import Workshop, WorkshopQuota
+
+__all__ = [
+    "AuditLog",
+    "Consent",
+    "OutboxMessage",
+    "Programme",
+    "ProgrammeFacilitator",
+    "ProgrammeOrganisation",
+    "Registration",
+    "User",
+    "UserToken",
+    "Workshop",
+    "WorkshopQuota",
+]
