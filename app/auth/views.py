@@ -16,7 +16,7 @@ def login() -> str:
     return "login"
 
 
-@bp.get("/inscription")
+@bp.get("/creer-un-compte")
 @public
 def signup() -> str:
     """Stub, replaced by the feature."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.models import OutboxMessage, Registration
+from app.models import OutboxMessage, Programme, Registration, User
 
 
 def queue_email(
@@ -30,3 +30,19 @@ def registration_promoted(session: Session, registration: Registration) -> None:
 
 def registration_cancelled(session: Session, registration: Registration, *, by_facilitator: bool) -> None:
     """Cancellation acknowledgement (with the reason when a facilitator cancelled)."""
+
+
+def password_reset(session: Session, user: User, raw_token: str) -> None:
+    """Password reset link, valid one hour, single use."""
+
+
+def account_exists(session: Session, user: User) -> None:
+    """Someone tried to create an account with an address that already has one (EN-01)."""
+
+
+def invitation(session: Session, user: User, raw_token: str, programme: Programme | None) -> None:
+    """An account created for the person (import, manual add): link to choose a password."""
+
+
+def reminder(session: Session, registration: Registration) -> None:
+    """Reminder before the workshop (flask send-reminders)."""

@@ -1,0 +1,1 @@
+"""Personal calendar feed (secret URL)."""

@@ -1,0 +1,7 @@
+"""Views of the calendar blueprint."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)
