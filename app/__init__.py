@@ -35,9 +35,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_hooks(app)
-    from app import errors, templating
+    from app import errors, mailer, templating
 
     errors.init_app(app)
+    mailer.init_app(app)
     templating.init_app(app)
     return app
 
