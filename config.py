@@ -57,6 +57,11 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ateliers <ne-pas-repondre@ateliers.local>")
     MAIL_SEND_ON_COMMIT = _env_bool("MAIL_SEND_ON_COMMIT", True)
+    # Send in the request itself instead of a background thread (tests and single-process demos).
+    MAIL_SEND_SYNC = _env_bool("MAIL_SEND_SYNC", False)
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+    PROXY_FIX_COUNT = int(os.environ.get("PROXY_FIX_COUNT", "0"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

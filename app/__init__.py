@@ -28,6 +28,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     _refuse_unsafe_production(app)
+    _trust_proxies(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     db.init_app(app)
@@ -50,6 +51,17 @@ def _refuse_unsafe_production(app: Flask) -> None:
     key = app.config["SECRET_KEY"]
     if not key or key == DEV_SECRET_KEY or len(key) < 32:
         raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, trust exactly PROXY_FIX_COUNT hops of X-Forwarded-* headers."""
+    count = app.config["PROXY_FIX_COUNT"]
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count
+        )
 
 
 def _init_extensions(app: Flask) -> None:
