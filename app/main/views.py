@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.db import get_session
+from app.db import get_session, utcnow
 from app.i18n import LANGUAGE_COOKIE
 from app.policies import public
 from app.safety import safe_next
+from app.services import catalogue
+from app.services.errors import NotFound
 
 bp = Blueprint("main", __name__)
 
@@ -18,19 +20,48 @@ bp = Blueprint("main", __name__)
 @public
 def index() -> str:
     """Home page: what the platform is and the open programmes."""
-    from app.services import catalogue
-
-    programmes = catalogue.public_programmes(get_session())
-    return render_template("main/index.html", programmes=programmes)
+    now = utcnow()
+    programmes = catalogue.open_programmes(get_session(), now)
+    return render_template("main/index.html", programmes=programmes, now=now)
 
 
 @bp.get("/parcours")
 @public
 def programmes() -> str:
-    """Every public programme."""
-    from app.services import catalogue
+    """Every public programme: current ones first, then the finished ones."""
+    now = utcnow()
+    everything = catalogue.public_programmes(get_session())
+    current = [programme for programme in everything if catalogue.is_current(programme, now)]
+    finished = [programme for programme in everything if not catalogue.is_current(programme, now)]
+    return render_template("main/programmes.html", current=current, finished=finished, now=now)
 
-    return render_template("main/programmes.html", programmes=catalogue.public_programmes(get_session()))
+
+@bp.get("/parcours/<slug>")
+@public
+def programme(slug: str) -> Response:
+    """A programme's page and its workshops; a link-only programme needs its key (`?cle=`)."""
+    session = get_session()
+    key = request.args.get("cle") or None
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    try:
+        found = catalogue.programme_by_slug(session, slug, key, viewer)
+    except NotFound:
+        abort(404)
+    unlisted = found.visibility != "public"
+    response = make_response(
+        render_template(
+            "main/programme.html",
+            programme=found,
+            items=catalogue.listings(session, found.workshops),
+            key=key if catalogue.key_matches(found, key) else None,
+            unlisted=unlisted,
+        )
+    )
+    if unlisted:
+        # The page is reachable only through a private link: keep it out of shared caches and indexes.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.get("/accessibilite")
