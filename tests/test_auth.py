@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import re
-from typing import Any
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
+from typing import Any
 
 import argon2
 import pytest
