@@ -290,6 +290,7 @@ def test_reminders_are_sent_once_to_confirmed_people_only(
     assert all(m["Subject"] == f"Rappel\u00a0: {workshop.title}" for m in mailbox)
     text, _ = bodies(mailbox[0])
     assert "/annulation/" in text
+    db.rollback()
     db.expire_all()
     assert db.get(Workshop, workshop.id).reminder_sent_at is not None  # type: ignore[union-attr]
     assert db.get(Workshop, later.id).reminder_sent_at is None  # type: ignore[union-attr]

@@ -323,7 +323,7 @@ def deliver_pending(
         try:
             _send_batch(session, config, rows, report)
         except ConnectionFailed as error:
-            log.warning("SMTP server unavailable, %s message(s) will be retried: %s", len(rows), error)
+            log.warning("SMTP server unavailable, %s message(s) not sent: %s", len(rows), error)
             break
     return report
 
