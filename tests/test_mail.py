@@ -310,3 +310,54 @@ def test_mail_follows_the_recipient_not_the_request(app: Flask, db: Session) -> 
     assert message.recipient == user.email
     reg = db.scalars(sa.select(Registration)).one()
     assert isinstance(reg.user, User)
+
+
+def test_http_journey_register_cancel_by_link_and_promotion_mails(
+    app: Flask, mailbox: list[EmailMessage]
+) -> None:
+    """Through the real routes: register, cancel with the e-mailed link, the next person is promoted."""
+    from app.db import get_engine, new_session
+    from tests.conftest import login, post_form
+    from tests.factories import DEFAULT_PASSWORD
+
+    app.config["MAIL_SEND_SYNC"] = True
+    # No `db` fixture here: its app context would be shared by every request of the test (and
+    # with it `g`, where the CSRF token and the request's session are cached).
+    with app.app_context():
+        db = new_session(get_engine())
+        starts = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=10)
+        workshop_id = workshop_for(
+            db, capacity=1, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+        ).id
+        make_user(db, email="premiere@exemple.fr", first_name="Aline")
+        make_user(db, email="seconde@exemple.fr", first_name="Bastien")
+        db.close()
+
+    for email in ("premiere@exemple.fr", "seconde@exemple.fr"):
+        client = app.test_client()
+        assert login(client, email, DEFAULT_PASSWORD).status_code == 302
+        response = post_form(client, f"/ateliers/{workshop_id}/inscription", {"accessibility_needs": ""})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+    # Sent at the end of each request (MAIL_SEND_SYNC): no `flask outbox send` needed.
+    assert [(m["To"], m["Subject"].split("\u00a0:")[0]) for m in mailbox] == [
+        ("premiere@exemple.fr", "Inscription confirmée"),
+        ("seconde@exemple.fr", "Liste d'attente"),
+    ]
+    text, _ = bodies(mailbox[0])
+    link = re.search(r"http://localhost(/annulation/[\w.]+)", text)
+    assert link
+    anonymous = app.test_client()  # the link works without signing in
+    assert anonymous.get(link.group(1)).status_code == 200
+    assert post_form(anonymous, link.group(1)).status_code in (302, 303)
+
+    subjects = [(m["To"], m["Subject"].split("\u00a0:")[0]) for m in mailbox[2:]]
+    assert ("premiere@exemple.fr", "Inscription annulée") in subjects
+    assert ("seconde@exemple.fr", "Une place s'est libérée, votre inscription est confirmée") in subjects
+    promoted = next(m for m in mailbox[2:] if m["To"] == "seconde@exemple.fr")
+    calendar, _, _ = calendar_of(promoted)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    with app.app_context():
+        db = new_session(get_engine())
+        assert db.scalar(sa.select(sa.func.count()).where(OutboxMessage.status != "sent")) == 0
+        db.close()
