@@ -1,1 +1,1 @@
-"""The manage blueprint."""
+"""The back office of facilitators and administrators (`/gestion`)."""
