@@ -303,3 +303,17 @@ def test_dead_smtp_server_never_fails_the_action_nor_loses_the_mail(
         assert second.exit_code == 0, second.output
         assert [m["To"] for m in messages] == ["camille@exemple.fr"]  # exactly once
     assert reload(db, row).status == "sent"
+
+
+def test_old_sent_messages_are_purged_pending_ones_kept(app: Flask, db: Session) -> None:
+    old, recent, pending = queue(db, 3)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    old.status, old.sent_at = "sent", long_ago
+    recent.status, recent.sent_at = "sent", dt.datetime.now(dt.UTC)
+    pending.created_at = long_ago
+    db.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "purge", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    db.rollback()
+    remaining = set(db.scalars(sa.select(OutboxMessage.id)).all())
+    assert remaining == {recent.id, pending.id}

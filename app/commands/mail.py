@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -65,6 +67,21 @@ def status_command(limit: int) -> None:
             )
     finally:
         session.close()
+
+
+@outbox_cli.command("purge")
+@click.option(
+    "--days", default=30, show_default=True, help="Supprimer les messages envoyés depuis plus de N jours."
+)
+def purge_command(days: int) -> None:
+    """Delete sent e-mails older than N days (personal data is not kept longer than needed)."""
+    session = new_session(get_engine(), write=True)
+    try:
+        count = outbox.purge_sent(session, dt.timedelta(days=days))
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"{count} message(s) envoyé(s) supprimé(s).")
 
 
 @click.command("send-reminders")

@@ -361,3 +361,13 @@ def retry_failed(session: Session, now: dt.datetime | None = None) -> int:
     )
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_sent(session: Session, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete messages sent before `older_than` ago: their bodies hold names and addresses (flush only)."""
+    cutoff = (now or utcnow()) - older_than
+    result = session.execute(
+        sa.delete(OutboxMessage).where(OutboxMessage.status == "sent", OutboxMessage.sent_at < cutoff)
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
