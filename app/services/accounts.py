@@ -433,15 +433,19 @@ def export_data(session: Session, user: User, *, now: dt.datetime | None = None)
 def delete_account(session: Session, user: User, password: str) -> None:
     """Erase the person's identity everywhere, keeping only anonymous counts (GD-07).
 
-    Active seats are cancelled first so that the waitlist is promoted; then the row is anonymised,
+    Seats in upcoming workshops are cancelled first so that the waitlist is promoted; then the row is anonymised,
     registration snapshots emptied, and mail addressed to the person removed from the outbox.
     """
     if not passwords.verify_password(user.password_hash, password):
         raise DomainError(_l("Le mot de passe est incorrect."), field="password")
+    # Only seats of workshops still to come: past attendance stays as an anonymous count.
     active = session.scalars(
-        sa.select(Registration.id).where(
+        sa.select(Registration.id)
+        .join(Workshop, Workshop.id == Registration.workshop_id)
+        .where(
             Registration.user_id == user.id,
             Registration.status.in_(registration_service.ACTIVE_STATUSES),
+            Workshop.ends_at > utcnow(),
         )
     ).all()
     for registration_id in active:

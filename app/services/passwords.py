@@ -103,14 +103,22 @@ def _fold(text: str) -> str:
     return "".join(char for char in decomposed if char.isalnum() and not unicodedata.combining(char))
 
 
+def _repeated_unit(text: str) -> str | None:
+    """The shortest unit that, repeated, makes up `text` ('abcabcab' -> 'abc'), if any."""
+    for size in range(1, len(text) // 2 + 1):
+        unit = text[:size]
+        if (unit * (len(text) // size + 1))[: len(text)] == text:
+            return unit
+    return None
+
+
 def _is_trivial(text: str) -> bool:
-    """A run like '111111111111', 'abcabcabc', '123456789012' or a keyboard row."""
+    """A run like '111111111111', 'abcabcabc', '123456789012', a keyboard row or a repeated word."""
     if not text:
         return True
-    for size in range(1, 5):
-        unit = text[:size]
-        if len(text) > size and unit * (len(text) // size) + unit[: len(text) % size] == text:
-            return True
+    unit = _repeated_unit(text)
+    if unit is not None and (len(unit) < MIN_LENGTH or unit in common_passwords()):
+        return True
     steps = {(ord(b) - ord(a)) for a, b in itertools.pairwise(text)}
     if steps <= {1} or steps <= {-1} or (text.isdigit() and steps <= {1, -9}):
         return True

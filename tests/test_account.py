@@ -1,0 +1,219 @@
+"""The account area: profile, password change, consents, calendar link (XS-01, SE-04, GD-03, AC-02)."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.models import Consent, User
+from tests.conftest import login, post_form
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+NEW_PASSWORD = "le héron guette au bord de l'étang"
+
+
+class IsolatedClient(FlaskClient):
+    """A client whose requests each get their own application context, as in production.
+
+    The `db` fixture keeps an app context pushed for the whole test and Flask reuses it for
+    requests: without this they would share `g` (database session, cached user, CSRF token).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(app: Flask) -> Flask:
+    """The conftest app, with isolated test clients."""
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def person(db: Session) -> User:
+    return make_user(db, email="titulaire@exemple.fr", first_name="Solène", last_name="Haffner")
+
+
+@pytest.fixture
+def me(client: FlaskClient, person: User) -> FlaskClient:
+    """The client signed in as `person`."""
+    assert login(client, "titulaire@exemple.fr", DEFAULT_PASSWORD).status_code == 302
+    return client
+
+
+def reload(db: Session, row: object) -> None:
+    db.commit()  # end the read transaction: SQLite would keep showing its snapshot
+    db.refresh(row)
+
+
+def signed_in(client: FlaskClient) -> bool:
+    return client.get("/compte/").status_code == 200
+
+
+PROFILE = {
+    "first_name": "Solène",
+    "last_name": "Haffner-Klein",
+    "organisation": "Eurométropole de Strasbourg",
+    "actor_profile": "local_authority",
+    "territory": "Bas-Rhin",
+    "job_title": "Directrice de projet",
+    "locale": "fr",
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/compte/",
+        "/compte/mot-de-passe",
+        "/compte/consentements",
+        "/compte/calendrier",
+        "/compte/donnees",
+        "/compte/donnees/mes-donnees.json",
+        "/compte/supprimer",
+    ],
+)
+def test_ac_02_account_pages_require_sign_in(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion?next=")
+
+
+def test_profile_edit_is_saved_and_validated(me: FlaskClient, db: Session, person: User) -> None:
+    page = me.get("/compte/").get_data(as_text=True)
+    assert 'value="Haffner"' in page
+    assert 'autocomplete="given-name"' in page and 'autocomplete="organization"' in page
+
+    response = post_form(me, "/compte/", PROFILE)
+    assert response.status_code == 302
+    reload(db, person)
+    assert person.last_name == "Haffner-Klein"
+    assert person.organisation == "Eurométropole de Strasbourg"
+    assert person.actor_profile == "local_authority"
+    assert person.job_title == "Directrice de projet"
+
+    bad = post_form(me, "/compte/", PROFILE | {"actor_profile": "inconnu", "job_title": "x" * 121})
+    assert bad.status_code == 400
+    assert "120 caractères au maximum" in bad.get_data(as_text=True)
+    reload(db, person)
+    assert person.job_title == "Directrice de projet"
+
+
+def test_profile_language_switches_the_interface(me: FlaskClient, db: Session, person: User) -> None:
+    assert post_form(me, "/compte/", PROFILE | {"locale": "en"}).status_code == 302
+    reload(db, person)
+    assert person.locale == "en"
+    assert '<html lang="en">' in me.get("/compte/").get_data(as_text=True)
+
+
+def test_xs_01_a_name_with_template_and_html_syntax_is_shown_escaped(me: FlaskClient) -> None:
+    evil = PROFILE | {"first_name": "{{7*7}}<script>alert(1)</script>", "organisation": "<b>Orga</b>"}
+    assert post_form(me, "/compte/", evil).status_code == 302
+    page = me.get("/compte/").get_data(as_text=True)
+    assert "{{7*7}}" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert "&lt;b&gt;Orga&lt;/b&gt;" in page
+    assert ">49<" not in page and "49 Haffner" not in page
+
+
+def test_change_password_needs_the_current_one_and_applies_the_policy(
+    me: FlaskClient, db: Session, person: User
+) -> None:
+    wrong = post_form(
+        me,
+        "/compte/mot-de-passe",
+        {"current_password": "pas le bon", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert wrong.status_code == 400
+    assert "Le mot de passe actuel est incorrect" in wrong.get_data(as_text=True)
+    weak = post_form(
+        me,
+        "/compte/mot-de-passe",
+        {"current_password": DEFAULT_PASSWORD, "new_password": "Solène Haffner", "confirm": "Solène Haffner"},
+    )
+    assert weak.status_code == 400
+    assert "construit à partir de votre nom" in weak.get_data(as_text=True)
+    reload(db, person)
+    assert login(IsolatedClient(me.application), "titulaire@exemple.fr", DEFAULT_PASSWORD).status_code == 302
+
+
+def test_se_04_password_change_ends_other_sessions_and_keeps_this_one(
+    app: Flask, me: FlaskClient, db: Session, person: User
+) -> None:
+    laptop = app.test_client()
+    assert (
+        post_form(
+            laptop,
+            "/connexion",
+            {"email": "titulaire@exemple.fr", "password": DEFAULT_PASSWORD, "remember": "y"},
+        ).status_code
+        == 302
+    )
+    stolen_remember = laptop.get_cookie("remember_token")
+    assert stolen_remember is not None
+
+    response = post_form(
+        me,
+        "/compte/mot-de-passe",
+        {"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert signed_in(me)
+    assert not signed_in(laptop)
+    replay = app.test_client()
+    replay.set_cookie("remember_token", stolen_remember.value)
+    assert not signed_in(replay)
+    assert login(app.test_client(), "titulaire@exemple.fr", NEW_PASSWORD).status_code == 302
+
+
+def test_gd_03_consents_are_withdrawn_in_one_click_and_can_be_given_again(
+    app: Flask, me: FlaskClient, db: Session, person: User
+) -> None:
+    db.add(Consent(user_id=person.id, purpose="newsletter", notice_version="2026-01"))
+    db.commit()
+    page = me.get("/compte/consentements").get_data(as_text=True)
+    assert 'action="/compte/consentements/newsletter/retirer"' in page
+    assert 'action="/compte/consentements/photos/donner"' in page
+
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+    assert post_form(me, "/compte/consentements/newsletter/retirer").status_code == 302
+    db.commit()
+    rows = db.scalars(sa.select(Consent).where(Consent.user_id == person.id)).all()
+    assert len(rows) == 1
+    assert rows[0].withdrawn_at is not None and rows[0].withdrawn_at >= before
+    assert 'action="/compte/consentements/newsletter/donner"' in me.get("/compte/consentements").get_data(
+        as_text=True
+    )
+
+    assert post_form(me, "/compte/consentements/photos/donner").status_code == 302
+    db.commit()
+    photos = db.scalars(
+        sa.select(Consent).where(Consent.user_id == person.id, Consent.purpose == "photos")
+    ).one()
+    assert photos.notice_version == app.config["NOTICE_VERSION"]
+    assert photos.withdrawn_at is None
+
+    assert post_form(me, "/compte/consentements/inconnu/donner").status_code == 404
+    assert me.get("/compte/consentements/photos/retirer").status_code == 405
+
+
+def test_calendar_link_can_be_regenerated(me: FlaskClient, db: Session, person: User) -> None:
+    old = person.calendar_token
+    page = me.get("/compte/calendrier").get_data(as_text=True)
+    assert f"/calendrier/{old}.ics" in page
+    assert post_form(me, "/compte/calendrier/nouveau-lien").status_code == 302
+    reload(db, person)
+    assert person.calendar_token != old
+    assert len(person.calendar_token) >= 32
+    page = me.get("/compte/calendrier").get_data(as_text=True)
+    assert f"/calendrier/{person.calendar_token}.ics" in page
+    assert old not in page
