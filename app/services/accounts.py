@@ -433,8 +433,8 @@ def export_data(session: Session, user: User, *, now: dt.datetime | None = None)
 def delete_account(session: Session, user: User, password: str) -> None:
     """Erase the person's identity everywhere, keeping only anonymous counts (GD-07).
 
-    Seats in upcoming workshops are cancelled first so that the waitlist is promoted; then the row is anonymised,
-    registration snapshots emptied, and mail addressed to the person removed from the outbox.
+    Seats in upcoming workshops are cancelled first so that the waitlist is promoted; then the row
+    is anonymised, registration snapshots emptied, and mail addressed to the person removed.
     """
     if not passwords.verify_password(user.password_hash, password):
         raise DomainError(_l("Le mot de passe est incorrect."), field="password")
