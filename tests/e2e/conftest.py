@@ -163,16 +163,31 @@ def console() -> ConsoleLog:
 
 
 @pytest.fixture
-def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
-    """A page in a fresh context that ENFORCES the CSP (journeys must work under it)."""
-    context = _new_context(browser)
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and console.errors.append(message.text))
-    page.on("pageerror", lambda error: console.errors.append(str(error)))
+def new_page(browser: Browser, console: ConsoleLog) -> Iterator[Callable[[], Page]]:
+    """Open pages, each in a fresh context (one person each) that ENFORCES the CSP."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = _new_context(browser)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and console.errors.append(message.text))
+        page.on("pageerror", lambda error: console.errors.append(str(error)))
+        # Destructive buttons ask for confirmation (app.js, data-confirm): the person says yes.
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
     try:
-        yield page
+        yield open_page
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Page]) -> Page:
+    """A page in a fresh context that enforces the CSP (journeys must work under it)."""
+    return new_page()
 
 
 @pytest.fixture
