@@ -13,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from app.db import get_session, utcnow
@@ -21,7 +20,7 @@ from app.i18n import _
 from app.models import Registration, User, Workshop
 from app.policies import log_denied, public, signed_in, token
 from app.registrations.forms import ConfirmForm, RegistrationForm
-from app.services import catalogue
+from app.services import catalogue, consents
 from app.services import registration as registration_service
 from app.services.errors import DomainError, NotFound
 
@@ -60,8 +59,6 @@ def _consents_already_given(user: User | None) -> set[str]:
     """Purposes the person already agreed to (their box is replaced by a short note)."""
     if user is None:
         return set()
-    from app.services import consents  # written alongside; imported late so this module stands alone
-
     return set(consents.active_consents(get_session(), user))
 
 
@@ -96,7 +93,6 @@ def _render_workshop(
             registration=active,
             waitlist_text=waitlist_message(position) if active and active.status == "waitlisted" else "",
             seat_for_me=seat_for_me,
-            cancel_form=ConfirmForm(),
             started=workshop.starts_at <= utcnow(),
             key=_kept_key(workshop),
             domain_error=error,
@@ -145,8 +141,6 @@ def register(workshop_id: int) -> Response | tuple[str, int]:
             )
         purposes = form.chosen_purposes()
         if purposes:
-            from app.services import consents
-
             consents.give_consents(session, user, purposes, current_app.config["NOTICE_VERSION"])
     except NotFound:
         session.rollback()
@@ -203,18 +197,15 @@ def mine() -> str:
         cancelled=cancelled,
         waitlist_texts=waitlist_texts,
         now=now,
-        cancel_form=ConfirmForm(),
         calendar_url=_calendar_url(user),
     )
 
 
 def _calendar_url(user: User) -> str:
     """Absolute address of the person's calendar feed (to paste into a calendar application)."""
-    try:
-        return url_for("calendar.feed", token=user.calendar_token, _external=True)
-    except BuildError:
-        # The agreed address of the feed, while the calendar blueprint is being written.
-        return url_for("main.index", _external=True) + f"calendrier/{user.calendar_token}.ics"
+    # The configured public address, like the links in e-mails (never the Host header, IV-05).
+    base = str(current_app.config["SERVER_NAME_URL"]).rstrip("/")
+    return base + url_for("calendar.feed", token=user.calendar_token)
 
 
 @bp.post("/mes-ateliers/<int:registration_id>/annuler")
