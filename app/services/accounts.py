@@ -18,7 +18,7 @@ from app.domain import ACTOR_PROFILES
 from app.i18n import _l
 from app.models import OutboxMessage, Programme, Registration, User, UserToken, Workshop
 from app.models.user import ROLES
-from app.services import audit, consents, notifications, passwords, tokens
+from app.services import audit, consents, notifications, outbox, passwords, tokens
 from app.services import registration as registration_service
 from app.services.errors import DomainError
 
@@ -500,14 +500,8 @@ def purge(session: Session, *, now: dt.datetime | None = None) -> PurgeCounts:
         .where(sa.or_(UserToken.used_at.is_not(None), UserToken.expires_at <= now))
         .execution_options(synchronize_session=False)
     )
-    cutoff = now - dt.timedelta(days=OUTBOX_RETENTION_DAYS)
-    message_result = session.execute(
-        sa.delete(OutboxMessage)
-        .where(OutboxMessage.status == "sent", OutboxMessage.sent_at < cutoff)
-        .execution_options(synchronize_session=False)
-    )
-    session.flush()
+    messages = outbox.purge_sent(session, dt.timedelta(days=OUTBOX_RETENTION_DAYS), now)
     return PurgeCounts(
         tokens=int(getattr(token_result, "rowcount", 0) or 0),
-        messages=int(getattr(message_result, "rowcount", 0) or 0),
+        messages=messages,
     )
