@@ -217,3 +217,12 @@ def test_calendar_link_can_be_regenerated(me: FlaskClient, db: Session, person: 
     page = me.get("/compte/calendrier").get_data(as_text=True)
     assert f"/calendrier/{person.calendar_token}.ics" in page
     assert old not in page
+
+
+def test_se_04_deactivation_ends_every_session(me: FlaskClient, db: Session, person: User) -> None:
+    assert signed_in(me)
+    person.is_active_account = False
+    db.commit()
+    response = me.get("/compte/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion")

@@ -90,7 +90,7 @@ def set_cookies(response_headers: list[str]) -> dict[str, SimpleCookie]:
 # --- Sign-up -----------------------------------------------------------------------------------
 
 
-def test_gd_01_02_signup_consents_are_separate_unticked_and_optional(
+def test_gd_01_gd_02_signup_consents_are_separate_unticked_and_optional(
     client: FlaskClient, db: Session
 ) -> None:
     page = client.get("/creer-un-compte").get_data(as_text=True)
@@ -554,7 +554,7 @@ def test_pw_11_reset_link_lasts_at_most_one_hour(client: FlaskClient, db: Sessio
     assert token.expires_at - token.created_at > dt.timedelta(minutes=30)
 
 
-def test_pw_11_reset_link_is_single_use_and_ends_every_other_session(
+def test_pw_11_se_04_reset_link_is_single_use_and_ends_every_other_session(
     app: Flask, client: FlaskClient, db: Session
 ) -> None:
     user = make_user(db, email="oublieuse@exemple.fr")
