@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import NotFound as HTTPNotFound
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from app.account.forms import ActionForm, ChangePasswordForm, DeleteAccountForm, ProfileForm
@@ -162,12 +161,7 @@ def give_consent(purpose: str) -> Page:
 def feed_url(user: User) -> str:
     """The secret address of the person's calendar feed, built from the public URL (IV-05)."""
     base = str(current_app.config["SERVER_NAME_URL"]).rstrip("/")
-    try:
-        path = url_for("calendar.feed", token=user.calendar_token)
-    except BuildError:
-        # The feed route belongs to the calendar blueprint; its URL is agreed as below.
-        path = f"/calendrier/{user.calendar_token}.ics"
-    return base + path
+    return base + url_for("calendar.feed", token=user.calendar_token)
 
 
 @bp.get("/calendrier")
