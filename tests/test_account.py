@@ -217,6 +217,9 @@ def test_calendar_link_can_be_regenerated(me: FlaskClient, db: Session, person: 
     page = me.get("/compte/calendrier").get_data(as_text=True)
     assert f"/calendrier/{person.calendar_token}.ics" in page
     assert old not in page
+    anonymous = IsolatedClient(me.application)
+    assert anonymous.get(f"/calendrier/{person.calendar_token}.ics").status_code == 200
+    assert anonymous.get(f"/calendrier/{old}.ics").status_code == 404
 
 
 def test_se_04_deactivation_ends_every_session(me: FlaskClient, db: Session, person: User) -> None:
