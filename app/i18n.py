@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ LANGUAGE_COOKIE = "ateliers_lang"
 def select_locale() -> str:
     """The signed-in person's language, else the footer switch cookie, else French."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if request.endpoint != "static" and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     chosen = request.cookies.get(LANGUAGE_COOKIE)

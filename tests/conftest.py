@@ -7,12 +7,14 @@ server skips those tests with a visible reason; with CI=true it fails the run.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -131,10 +133,23 @@ def app_overrides() -> dict[str, object]:
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose requests each get their own application context, as in production.
+
+    The `db` fixture keeps an app context pushed for the whole test and Flask reuses a pushed
+    context for requests: without this, requests would share `g` (database session, Flask-Login's
+    cached user, the CSRF token) from one request, or one client, to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str, app_overrides: dict[str, object]) -> Iterator[Flask]:
     """The application on the test's database."""
     application = make_app(database_url, **app_overrides)
+    application.test_client_class = IsolatedClient
     limiter.reset()
     yield application
     if database_url.startswith("postgresql"):
