@@ -63,11 +63,25 @@ def alembic_config(app: Flask) -> AlembicConfig:
     return cfg
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose requests each get their own application context, as in production.
+
+    The `db` fixture keeps an app context pushed for the whole test and Flask reuses a pushed
+    context for requests: without this, requests would share `g` (database session, Flask-Login's
+    cached user, the CSRF token) from one request, or one client, to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_url: str, **overrides: object) -> Flask:
     """Create an app on a database URL with optional config overrides."""
     attrs = {"DATABASE_URL": database_url, **overrides}
     config_class = type("PerTestConfig", (TestConfig,), attrs)
-    return create_app(config_class)
+    application = create_app(config_class)
+    application.test_client_class = IsolatedClient
+    return application
 
 
 def _migrate(url: str) -> None:
@@ -133,23 +147,10 @@ def app_overrides() -> dict[str, object]:
     return {}
 
 
-class IsolatedClient(FlaskClient):
-    """A client whose requests each get their own application context, as in production.
-
-    The `db` fixture keeps an app context pushed for the whole test and Flask reuses a pushed
-    context for requests: without this, requests would share `g` (database session, Flask-Login's
-    cached user, the CSRF token) from one request, or one client, to the next.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
 @pytest.fixture
 def app(database_url: str, app_overrides: dict[str, object]) -> Iterator[Flask]:
     """The application on the test's database."""
     application = make_app(database_url, **app_overrides)
-    application.test_client_class = IsolatedClient
     limiter.reset()
     yield application
     if database_url.startswith("postgresql"):

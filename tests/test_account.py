@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,28 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Consent, User
-from tests.conftest import login, post_form
+from tests.conftest import IsolatedClient, login, post_form
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 NEW_PASSWORD = "le héron guette au bord de l'étang"
-
-
-class IsolatedClient(FlaskClient):
-    """A client whose requests each get their own application context, as in production.
-
-    The `db` fixture keeps an app context pushed for the whole test and Flask reuses it for
-    requests: without this they would share `g` (database session, cached user, CSRF token).
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-@pytest.fixture
-def app(app: Flask) -> Flask:
-    """The conftest app, with isolated test clients."""
-    app.test_client_class = IsolatedClient
-    return app
 
 
 @pytest.fixture

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import re
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
-from typing import Any
 
 import argon2
 import pytest
@@ -24,25 +22,6 @@ from tests.conftest import TestConfig, login, post_form
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user
 
 GOOD_PASSWORD = "une girafe lit le journal sous la pluie"
-
-
-class IsolatedClient(FlaskClient):
-    """A client whose requests each get their own application context, as in production.
-
-    The `db` fixture keeps an app context pushed for the whole test and Flask reuses a pushed
-    context for requests: without this, requests would share `g` (database session, Flask-Login's
-    cached user, the CSRF token) from one request, or one client, to the next.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-@pytest.fixture
-def app(app: Flask) -> Flask:
-    """The conftest app, with isolated test clients."""
-    app.test_client_class = IsolatedClient
-    return app
 
 
 def signup_form(**overrides: object) -> dict[str, object]:
@@ -450,7 +429,6 @@ def test_se_01_production_cookies_are_secure(database_url: str) -> None:
         },
     )
     app = create_app(production_like)
-    app.test_client_class = IsolatedClient
     from app.db import get_engine, new_session
     from app.extensions import limiter
 

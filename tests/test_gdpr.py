@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import json
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,24 +16,6 @@ from app.models import Consent, OutboxMessage, Registration, User, UserToken, Wo
 from app.services import tokens
 from tests.conftest import login, post_form
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user, make_workshop
-
-
-class IsolatedClient(FlaskClient):
-    """A client whose requests each get their own application context, as in production.
-
-    The `db` fixture keeps an app context pushed for the whole test and Flask reuses it for
-    requests: without this they would share `g` (database session, cached user, CSRF token).
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-@pytest.fixture
-def app(app: Flask) -> Flask:
-    """The conftest app, with isolated test clients."""
-    app.test_client_class = IsolatedClient
-    return app
 
 
 def seat(

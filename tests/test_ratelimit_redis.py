@@ -6,15 +6,12 @@ address and client IP, so it never touches anyone else's data.
 
 from __future__ import annotations
 
-import contextvars
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import redis
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app.db import get_engine, new_session
 from app.extensions import limiter
@@ -23,13 +20,6 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 
 REDIS_DB = 11
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
-
-
-class IsolatedClient(FlaskClient):
-    """Each request gets its own application context, as in production."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture
@@ -67,7 +57,6 @@ def own_keys(redis_client: redis.Redis, tag: str) -> Iterator[None]:
 def worker(database_url: str, storage: str) -> Flask:
     """One app instance, as one gunicorn worker would build it."""
     app = make_app(database_url, RATELIMIT_STORAGE_URI=storage)
-    app.test_client_class = IsolatedClient
     return app
 
 
