@@ -24,7 +24,9 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        # resultTypes: only violations are detailed, which makes axe much faster on long tables.
+        "async (tags) => await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         list(WCAG_TAGS),
     )
     violations: list[dict[str, Any]] = result["violations"]

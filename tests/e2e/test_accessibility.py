@@ -256,6 +256,53 @@ def test_a11y_facilitator_pages(a11y_page: Page, live_server: LiveServer, demo: 
     for workshop in (demo.past, demo.open):
         check_page(page, live_server, f"/gestion/ateliers/{workshop.id}", "facilitator")
         check_page(page, live_server, f"/gestion/ateliers/{workshop.id}/pointage", "facilitator check-in")
+
+    # Import preview: one good line, one with errors (nothing is written before confirmation).
+    page.goto(live_server(f"/gestion/ateliers/{demo.open.id}/import"))
+    bad_csv = (
+        "email;prenom;nom;organisation;profil;territoire\n"
+        "lina.roth@ville-metz.example;Lina;Roth;Ville de Metz;local_authority;Moselle\n"
+        "pas-une-adresse;;Sans prénom;Association;profil-inconnu;Marne\n"
+    )
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "participants.csv", "mimeType": "text/csv", "buffer": bad_csv.encode()}],
+    )
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/import" in page.url
+    assert_accessible(page, "import preview with per-line errors")
+    good_csv = "email;prenom;nom\nlina.roth@ville-metz.example;Lina;Roth\n"
+    page.goto(live_server(f"/gestion/ateliers/{demo.open.id}/import"))
+    page.set_input_files(
+        "input[type=file]", files=[{"name": "ok.csv", "mimeType": "text/csv", "buffer": good_csv.encode()}]
+    )
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert_accessible(page, "import preview ready to confirm")
+
+    # A new workshop sent empty: the form with its errors.
+    page.goto(live_server(f"/gestion/parcours/{demo.programme.id}/ateliers/nouveau"))
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count() >= 1
+    assert_accessible(page, "new workshop with errors")
+
+    # A new programme sent empty.
+    page.goto(live_server("/gestion/parcours/nouveau"))
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count() >= 1
+    assert_accessible(page, "new programme with errors")
+
+    # Check-in after marking someone present, and the walk-in form with errors.
+    page.goto(live_server(f"/gestion/ateliers/{demo.full.id}/pointage"))
+    page.locator("main button[value=present]").first.click()
+    page.wait_for_load_state()
+    assert_accessible(page, "check-in after a presence")
+    page.locator("form[action$='sur-place'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert_accessible(page, "walk-in form with errors")
     sign_out(page)
 
     sign_in(page, live_server, demo.admin, demo.admin_password)

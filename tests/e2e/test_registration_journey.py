@@ -113,7 +113,9 @@ def test_registration_journey_signup_register_waitlist_cancel_promotion(
     open_workshop_from_catalogue(sacha, live_server)
     sacha.get_by_role("button", name="Rejoindre la liste d'attente").click()
     expect(sacha.get_by_text("Liste d'attente").first).to_be_visible()
-    expect(sacha.get_by_text(re.compile(r"en tête de la liste d'attente|position\s*:?\s*1\b", re.I)).first).to_be_visible()
+    expect(
+        sacha.get_by_text(re.compile(r"en tête de la liste d'attente|position\s*:?\s*1\b", re.I)).first
+    ).to_be_visible()
     assert registration_status(live_server, sacha_email, workshop.id) == "waitlisted"
     live_server.wait_for_mail(sacha_email, "Liste d'attente")
 
