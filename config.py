@@ -57,6 +57,9 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ateliers <ne-pas-repondre@ateliers.local>")
     MAIL_SEND_ON_COMMIT = _env_bool("MAIL_SEND_ON_COMMIT", True)
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_RETRY_BASE_S = int(os.environ.get("MAIL_RETRY_BASE_S", "60"))
+    MAIL_RETRY_MAX_S = int(os.environ.get("MAIL_RETRY_MAX_S", "21600"))
     # Send in the request itself instead of a background thread (tests and single-process demos).
     MAIL_SEND_SYNC = _env_bool("MAIL_SEND_SYNC", False)
 

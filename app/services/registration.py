@@ -179,7 +179,9 @@ def register(
     registration.cancel_nonce = secrets.token_hex(16)
     registration.attendance = "unknown"
     _snapshot(registration, user)
-    _place(session, workshop, registration)
+    # Counting seats must not flush the new row before it has a status.
+    with session.no_autoflush:
+        _place(session, workshop, registration)
     session.flush()
     if registration.status == "confirmed":
         notifications.registration_confirmed(session, registration)
