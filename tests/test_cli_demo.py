@@ -16,7 +16,7 @@ from app.demo_data import PROGRAMME_ORGANISATIONS, PROGRAMME_SLUG, PROGRAMME_TIT
 from app.domain import ACTOR_PROFILES
 from app.models import OutboxMessage, Programme, ProgrammeFacilitator, Registration, User, Workshop
 from app.services.passwords import verify_password
-from tests.conftest import make_app
+from tests.conftest import login, make_app
 
 ACCOUNT_LINE = re.compile(r"^\s+(administration|facilitation|participation)\s+(\S+@\S+)\s+(\S+)\s*$", re.M)
 
@@ -126,6 +126,19 @@ def test_seed_demo_prints_random_passwords_that_work_and_no_other(app: Flask, db
     assert others and all(u.password_hash is None for u in others)
     roles = sorted(users[email].role for email in printed)
     assert roles == ["admin", "facilitator", "facilitator", "participant"]
+
+
+def test_seed_demo_printed_passwords_sign_in_through_the_login_form(app: Flask, db: Session) -> None:
+    printed = accounts(seed(app))
+    roles = {u.email: u.role for u in db.scalars(sa.select(User)).all()}
+    for email, password in printed.items():
+        client = app.test_client()
+        response = login(client, email, password)
+        assert response.status_code in (302, 303), f"{roles[email]} {email} cannot sign in"
+        assert "/connexion" not in response.headers["Location"]
+        assert client.get("/mes-ateliers").status_code == 200
+        if roles[email] in ("admin", "facilitator"):
+            assert client.get("/gestion/").status_code == 200
 
 
 def test_seed_demo_if_empty_does_nothing_the_second_time(app: Flask, db: Session) -> None:
