@@ -15,9 +15,7 @@ from tests.factories import make_programme, make_user, make_workshop
 
 
 def register(db: Session, workshop: Workshop, user: User) -> Registration:
-    # no_autoflush: works around a premature autoflush in registration.register (reported).
-    with db.no_autoflush:
-        reg = registration.register(db, workshop.id, user, ignore_window=True)
+    reg = registration.register(db, workshop.id, user, ignore_window=True)
     db.commit()
     return reg
 

@@ -218,8 +218,7 @@ def register_route(app: Flask) -> str:
         session = get_session()
         user = session.get(User, user_id)
         assert user is not None
-        with session.no_autoflush:
-            registration.register(session, workshop_id, user)
+        registration.register(session, workshop_id, user)
         session.commit()
         return "ok"
 
