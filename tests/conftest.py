@@ -123,10 +123,10 @@ def pg_url() -> Iterator[str]:
 
 
 def _truncate_pg(app: Flask) -> None:
-    with app.app_context():
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-        with get_engine().begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # DELETE is much faster than TRUNCATE on the handful of rows a test leaves behind.
+    with app.app_context(), get_engine().begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
