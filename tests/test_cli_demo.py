@@ -148,6 +148,7 @@ def test_seed_demo_if_empty_does_nothing_the_second_time(app: Flask, db: Session
     output = seed(app, "--if-empty")
 
     assert accounts(output) == {}, "no password printed when nothing is loaded"
+    assert "Connexion : http" in output, "make run still says where to sign in"
     db.expire_all()
     assert {model: count(db, model) for model in before} == before
 

@@ -271,6 +271,11 @@ def seed_demo_command(if_empty: bool) -> None:
         if session.scalar(sa.select(sa.func.count()).select_from(Programme)):
             if if_empty:
                 click.echo("Des parcours existent déjà : données de démonstration non chargées.")
+                click.echo(f"Connexion : {_sign_in_url(current_app)}")
+                click.echo(
+                    "Les mots de passe de démonstration ont été affichés au premier chargement ; "
+                    "« flask create-admin » crée un compte d'administration."
+                )
                 return
             if session.scalar(sa.select(Programme.id).where(Programme.slug == demo_data.PROGRAMME_SLUG)):
                 raise click.ClickException("Le parcours de démonstration existe déjà dans cette base.")
