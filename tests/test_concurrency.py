@@ -71,8 +71,7 @@ def register_job(workshop_id: int, user_id: int) -> Job:
     def job(session: Session) -> tuple[int, str]:
         user = session.get(User, user_id)
         assert user is not None
-        with session.no_autoflush:  # register() counts seats before the new row has a status
-            registration = registration_service.register(session, workshop_id, user)
+        registration = registration_service.register(session, workshop_id, user)
         return user_id, registration.status
 
     return job
@@ -107,8 +106,7 @@ def active_rows(db: Session, workshop_id: int) -> list[Registration]:
 
 
 def enrol(db: Session, workshop_id: int, user: User) -> Registration:
-    with db.no_autoflush:
-        registration = registration_service.register(db, workshop_id, user)
+    registration = registration_service.register(db, workshop_id, user)
     db.commit()
     return registration
 

@@ -133,12 +133,9 @@ def register(workshop_id: int) -> Response | tuple[str, int]:
     session = get_session()
     user: User = current_user._get_current_object()
     try:
-        # Without autoflush: register() counts seats after adding the new row but before giving
-        # it a status, which an autoflush would try to INSERT half-built.
-        with session.no_autoflush:
-            registration = registration_service.register(
-                session, workshop.id, user, accessibility_needs=form.accessibility_needs.data or ""
-            )
+        registration = registration_service.register(
+            session, workshop.id, user, accessibility_needs=form.accessibility_needs.data or ""
+        )
         purposes = form.chosen_purposes()
         if purposes:
             consents.give_consents(session, user, purposes, current_app.config["NOTICE_VERSION"])
