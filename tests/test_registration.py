@@ -380,6 +380,7 @@ def test_registration_outside_its_window_gives_a_clear_french_error(
     page = page_text(response)
     assert message in page
     assert 'role="alert"' in page
+    assert "Boucle magnétique" in page  # the typed text is given back
     assert count_registrations(db) == 0
 
 
