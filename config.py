@@ -80,6 +80,11 @@ class Config:
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", "65536"))
     ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "4"))
 
+    # Who runs this installation (shown on the accessibility and personal-data pages).
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "")
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+    PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "")
+
     PASSWORD_RESET_TTL_S = 3600
     INVITATION_TTL_S = 14 * 24 * 3600
     NOTICE_VERSION = "2026-11"

@@ -19,7 +19,7 @@ def datetime_long(value: dt.datetime | None) -> str:
     """« jeudi 6 novembre 2026, 14 h 30 » in French, Paris time."""
     if value is None:
         return ""
-    pattern = "EEEE d MMMM y, HH 'h' mm" if _is_french() else "EEEE d MMMM y, HH:mm"
+    pattern = "EEEE d MMMM y, H 'h' mm" if _is_french() else "EEEE d MMMM y, HH:mm"
     return str(format_datetime(value, pattern))
 
 
@@ -36,7 +36,7 @@ def time_only(value: dt.datetime | None) -> str:
     """« 14 h 30 » in French, « 14:30 » in English, Paris time."""
     if value is None:
         return ""
-    return str(format_datetime(value, "HH 'h' mm" if _is_french() else "HH:mm"))
+    return str(format_datetime(value, "H 'h' mm" if _is_french() else "HH:mm"))
 
 
 def date_short(value: dt.datetime | None) -> str:
