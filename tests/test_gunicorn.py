@@ -8,13 +8,15 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,8 +92,10 @@ class Browser:
 @dataclass
 class Server:
     base: str
+    port: int
     process: subprocess.Popen[bytes]
     log: Path
+    access_log: Path
 
 
 def wait_until_answering(server: Server) -> None:
@@ -134,15 +138,19 @@ def gunicorn_server(sqlite_template: Path, tmp_path: Path) -> Iterator[Server]:
         MAIL_BACKEND="console",
     )
     log = tmp_path / "gunicorn.log"
+    access_log = tmp_path / "access.log"
+    command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    # The access log names the worker (pid) that served each request.
+    command += ["--access-logfile", str(access_log), "--access-logformat", '%(p)s "%(r)s" %(s)s']
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            command,
             cwd=BASE_DIR,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(base, process, log)
+    server = Server(base, port, process, log, access_log)
     try:
         wait_until_answering(server)
         yield server
@@ -155,26 +163,73 @@ def gunicorn_server(sqlite_template: Path, tmp_path: Path) -> Iterator[Server]:
             process.wait(timeout=10)
 
 
+def served_by(server: Server, marker: str) -> str:
+    """The pid of the worker that served the request whose URL carries `marker` (bounded wait)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if server.access_log.exists():
+            for line in server.access_log.read_text().splitlines():
+                if marker in line:
+                    return line.split()[0]
+        time.sleep(0.05)  # the worker writes its access line just after answering
+    pytest.fail(f"no access log line for {marker}:\n{server.access_log.read_text()}")
+
+
+@contextmanager
+def one_worker_busy(server: Server) -> Iterator[None]:
+    """Keep one sync worker busy reading an unfinished request, so the other serves what comes next."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
+        sock.sendall(b"GET /accessibilite?occupe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n")
+        try:
+            yield
+        finally:
+            sock.sendall(b"\r\n")
+            while sock.recv(65536):
+                pass
+
+
+def on_another_worker(server: Server, other_than: str, request: Callable[[str], Answer]) -> Answer:
+    """Repeat `request(marker)` until a worker other than `other_than` serves it (bounded)."""
+    for attempt in range(30):
+        marker = f"essai-{attempt}-{secrets.token_hex(4)}"
+        with one_worker_busy(server):
+            answer = request(marker)
+        if served_by(server, marker) != other_than:
+            return answer
+    pytest.fail(f"every request went to worker {other_than}")
+
+
 def test_gunicorn_serves_pages_and_a_signed_in_flow_across_workers(gunicorn_server: Server) -> None:
-    browser = Browser(gunicorn_server.base)
+    server = gunicorn_server
+    browser = Browser(server.base)
     home = browser.request("/")
     assert home.status == 200
     assert '<html lang="fr">' in home.text
     assert "frame-ancestors 'none'" in home.headers["Content-Security-Policy"]
 
-    # The session and CSRF token live in the signed cookie: any worker accepts them.
+    # Sign in on one worker ...
     token = browser.csrf("/connexion")
     signed = browser.request(
-        "/connexion", {"csrf_token": token, "email": "gunicorn@exemple.fr", "password": DEFAULT_PASSWORD}
+        "/connexion?marque=connexion",
+        {"csrf_token": token, "email": "gunicorn@exemple.fr", "password": DEFAULT_PASSWORD},
     )
     assert signed.status in (302, 303), signed.text[:500]
-    for _ in range(8):  # several requests, each on a new connection, reach both workers
-        page = browser.request("/mes-ateliers")
-        assert page.status == 200
-        assert "no-store" in page.headers["Cache-Control"]
+    login_worker = served_by(server, "marque=connexion")
 
-    switched = browser.request("/langue", {"csrf_token": browser.csrf("/mes-ateliers"), "language": "en"})
-    assert switched.status in (302, 303)
+    # ... the other worker knows the session: the state lives in the signed cookie.
+    page = on_another_worker(server, login_worker, lambda marker: browser.request(f"/mes-ateliers?{marker}"))
+    assert page.status == 200
+    assert "Mes ateliers" in page.text
+    assert "no-store" in page.headers["Cache-Control"]
+
+    # A CSRF token from a page of one worker is accepted by the other.
+    token = browser.csrf("/mes-ateliers?marque=jeton")
+    switched = on_another_worker(
+        server,
+        served_by(server, "marque=jeton"),
+        lambda marker: browser.request(f"/langue?{marker}", {"csrf_token": token, "language": "en"}),
+    )
+    assert switched.status in (302, 303), switched.text[:300]
     assert '<html lang="en">' in browser.request("/mes-ateliers").text
 
     logged_out = browser.request("/deconnexion", {"csrf_token": browser.csrf("/mes-ateliers")})
@@ -182,7 +237,7 @@ def test_gunicorn_serves_pages_and_a_signed_in_flow_across_workers(gunicorn_serv
     after = browser.request("/mes-ateliers")
     assert after.status in (302, 303) and "/connexion" in after.headers["Location"]
 
-    # A POST without a token is refused by every worker.
+    # A POST without a token is refused.
     assert browser.request("/langue", {"language": "fr"}).status == 400
 
 
