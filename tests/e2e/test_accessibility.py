@@ -23,7 +23,7 @@ from app.policies import policy_of
 from app.services.passwords import hash_password
 from app.services.registration import cancel_token
 from app.services.tokens import issue_token
-from tests.e2e.axe import assert_accessible
+from tests.e2e.axe import assert_accessible, run_axe
 from tests.e2e.conftest import LiveServer, sign_in, sign_out
 from tests.factories import DEFAULT_PASSWORD
 
@@ -351,3 +351,10 @@ def test_keyboard_skip_link_is_first_and_moves_focus_to_main(page: Page, live_se
         page.keyboard.press("Enter")
         focused = page.evaluate("() => document.activeElement.tagName + '#' + document.activeElement.id")
         assert focused == "MAIN#contenu", f"{path}: focus went to {focused}"
+
+
+def test_axe_harness_reports_violations(a11y_page: Page) -> None:
+    """The audit is not vacuous: a page with known defects yields the matching violations."""
+    a11y_page.set_content("<html><body><img src='x.png'><input type='text'></body></html>")
+    ids = {violation["id"] for violation in run_axe(a11y_page)}
+    assert {"html-has-lang", "image-alt", "label"} <= ids
