@@ -233,3 +233,53 @@ def test_purge_deletes_spent_links_and_old_sent_mail(app: Flask, db: Session) ->
     assert db.scalar(sa.select(sa.func.count()).select_from(UserToken)) == 1
     subjects = sorted(db.scalars(sa.select(OutboxMessage.subject)).all())
     assert subjects == ["en attente", "récent"]
+
+
+def test_gd_04_purge_applies_the_notice_retention_periods(app: Flask, db: Session) -> None:
+    now = dt.datetime.now(dt.UTC)
+    person = make_user(db)
+    old_programme = make_programme(db, end_date=(now - dt.timedelta(days=4 * 365)).date())
+    recent_programme = make_programme(db)
+    long_ago = now - dt.timedelta(days=4 * 365)
+    old_workshop = make_workshop(
+        db, old_programme, starts_at=long_ago, ends_at=long_ago + dt.timedelta(hours=2)
+    )
+    last_month = now - dt.timedelta(days=40)
+    ended_workshop = make_workshop(
+        db, recent_programme, starts_at=last_month, ends_at=last_month + dt.timedelta(hours=2)
+    )
+    upcoming = make_workshop(db, recent_programme)
+    for workshop in (old_workshop, ended_workshop, upcoming):
+        db.add(
+            Registration(
+                workshop_id=workshop.id,
+                user_id=person.id,
+                status="confirmed",
+                organisation="Mairie de Metz",
+                territory="Moselle",
+                actor_profile="local_authority",
+                accessibility_needs="Boucle magnétique",
+            )
+        )
+    db.add(
+        Consent(
+            user_id=person.id,
+            purpose="newsletter",
+            notice_version="1",
+            withdrawn_at=now - dt.timedelta(days=6 * 365),
+        )
+    )
+    db.add(Consent(user_id=person.id, purpose="photos", notice_version="1"))
+    db.commit()
+
+    result = app.test_cli_runner().invoke(args=["purge"])
+
+    assert result.exit_code == 0, result.output
+    db.expire_all()
+    rows = {r.workshop_id: r for r in db.scalars(sa.select(Registration))}
+    assert rows[upcoming.id].accessibility_needs == "Boucle magnétique"
+    assert rows[ended_workshop.id].accessibility_needs == ""
+    assert rows[ended_workshop.id].organisation == "Mairie de Metz"
+    assert (rows[old_workshop.id].organisation, rows[old_workshop.id].territory) == ("", "")
+    assert rows[old_workshop.id].actor_profile == "local_authority"  # kept for anonymous statistics
+    assert sorted(db.scalars(sa.select(Consent.purpose))) == ["photos"]

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app.db import get_engine, new_session
-from app.services import accounts
+from app.services import accounts, retention
 from app.services.errors import DomainError
 
 
@@ -51,17 +51,21 @@ def create_admin(email: str, first_name: str, last_name: str, password_stdin: bo
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Delete used or expired one-time links and e-mails sent more than 90 days ago."""
+    """Apply the retention periods of the personal-data notice (for cron, daily)."""
     session = new_session(get_engine(), write=True)
     try:
-        counts = accounts.purge(session)
+        counts = retention.purge(session)
         session.commit()
     finally:
         session.close()
     click.echo(f"Liens à usage unique supprimés : {counts.tokens}")
+    click.echo(f"E-mails envoyés depuis plus de 90 jours supprimés : {counts.messages}")
     click.echo(
-        f"E-mails envoyés de plus de {accounts.OUTBOX_RETENTION_DAYS} jours supprimés : {counts.messages}"
+        f"Besoins d'accessibilité effacés (ateliers terminés depuis un mois) : {counts.accessibility_needs}"
     )
+    click.echo(f"Inscriptions anonymisées (parcours terminés depuis trois ans) : {counts.registrations}")
+    click.echo(f"Preuves de consentements retirés depuis cinq ans supprimées : {counts.consents}")
+    click.echo(f"Entrées du journal d'audit de plus d'un an supprimées : {counts.audit_entries}")
 
 
 def register(app: Flask) -> None:

@@ -18,11 +18,10 @@ from app.domain import ACTOR_PROFILES
 from app.i18n import _l
 from app.models import OutboxMessage, Programme, Registration, User, UserToken, Workshop
 from app.models.user import ROLES
-from app.services import audit, consents, notifications, outbox, passwords, tokens
+from app.services import audit, consents, notifications, passwords, tokens
 from app.services import registration as registration_service
 from app.services.errors import DomainError
 
-OUTBOX_RETENTION_DAYS = 90
 LANGUAGES = ("fr", "en")
 # Column sizes of the User model, checked here so a service caller (import, CLI) gets a clear error.
 FIELD_LIMITS = {
@@ -479,29 +478,3 @@ def delete_account(session: Session, user: User, password: str) -> None:
     user.calendar_token = secrets.token_urlsafe(32)
     audit.record(session, None, "account.delete", "user", user.id)
     session.flush()
-
-
-# --- Retention ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PurgeCounts:
-    """What `flask purge` removed."""
-
-    tokens: int
-    messages: int
-
-
-def purge(session: Session, *, now: dt.datetime | None = None) -> PurgeCounts:
-    """Delete used or expired one-time tokens and sent e-mails older than 90 days."""
-    now = now or utcnow()
-    token_result = session.execute(
-        sa.delete(UserToken)
-        .where(sa.or_(UserToken.used_at.is_not(None), UserToken.expires_at <= now))
-        .execution_options(synchronize_session=False)
-    )
-    messages = outbox.purge_sent(session, dt.timedelta(days=OUTBOX_RETENTION_DAYS), now)
-    return PurgeCounts(
-        tokens=int(getattr(token_result, "rowcount", 0) or 0),
-        messages=messages,
-    )
