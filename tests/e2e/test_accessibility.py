@@ -158,6 +158,13 @@ def test_a11y_public_pages_anonymous(a11y_page: Page, live_server: LiveServer, d
     # Pages of the other workshops too (open with seats, past).
     for workshop in (demo.open, demo.past):
         check_page(a11y_page, live_server, f"/ateliers/{workshop.id}", "anonymous")
+    # The English interface: `lang` follows the language, and the pages stay accessible.
+    a11y_page.goto(live_server("/"))
+    a11y_page.get_by_role("button", name="English version").click()
+    a11y_page.wait_for_load_state()
+    assert a11y_page.evaluate("() => document.documentElement.lang") == "en"
+    for path in ("/", "/creer-un-compte", f"/ateliers/{demo.open.id}"):
+        check_page(a11y_page, live_server, path, "English")
 
 
 def test_a11y_error_pages(a11y_page: Page, live_server: LiveServer, demo: Demo) -> None:
