@@ -528,3 +528,31 @@ def test_walk_in_without_a_name_is_refused_in_french(client: FlaskClient, db: Se
     assert "Indiquez le prénom de la personne." in text(response)
     assert 'value="CCAS"' in response.get_data(as_text=True)
     assert rows(db, Registration) == 0
+
+
+def test_manual_add_refuses_a_deactivated_account(client: FlaskClient, db: Session) -> None:
+    facilitator, _, workshop = setup(db)
+    make_user(db, email="partie@exemple.fr", is_active_account=False)
+    sign_in(client, facilitator)
+
+    response = post_form(
+        client, f"/gestion/ateliers/{workshop.id}/inscriptions", {"ajout-email": "partie@exemple.fr"}
+    )
+
+    assert response.status_code == 400
+    assert "Le compte associé à cette adresse est désactivé." in text(response)
+    assert rows(db, Registration) == 0
+
+
+def test_xs_01_names_and_organisations_are_escaped_in_the_back_office(
+    client: FlaskClient, db: Session
+) -> None:
+    facilitator, _, workshop = setup(db)
+    seat(db, workshop, make_user(db, first_name="<script>alert(1)</script>", organisation="{{7*7}}"))
+    sign_in(client, facilitator)
+
+    for url in (f"/gestion/ateliers/{workshop.id}", f"/gestion/ateliers/{workshop.id}/pointage"):
+        body = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+        assert "{{7*7}}" in body and ">49<" not in body

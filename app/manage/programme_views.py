@@ -63,7 +63,7 @@ def _render(
 def new_programme() -> ResponseReturnValue:
     """Empty programme form; the person creating it is pre-selected as facilitator."""
     form = _form()
-    if not form.is_submitted() and actor().email:
+    if actor().email:
         form.facilitators.data = [actor().email]
     return _render(form, None)
 

@@ -226,7 +226,9 @@ def _read_rows(reader: Reader, report: ImportReport) -> None:
             Issue(1, column, _("La colonne « %(column)s » apparaît plusieurs fois.", column=column))
         )
     report.ignored_columns = [
-        cell.strip() for cell, key in zip(header_row or [], header, strict=False) if key not in COLUMNS
+        cell.strip()
+        for cell, key in zip(header_row or [], header, strict=False)
+        if key not in COLUMNS and cell.strip()
     ]
     if report.file_errors:
         return

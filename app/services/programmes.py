@@ -165,12 +165,14 @@ def _free_slug(session: Session, base: str) -> str:
 
 def split_lines(text: str) -> list[str]:
     """Non-empty stripped lines, duplicates removed (first kept)."""
-    seen: dict[str, None] = {}
+    kept: list[str] = []
+    folded: set[str] = set()
     for line in text.splitlines():
         item = " ".join(line.split())
-        if item and item.casefold() not in {key.casefold() for key in seen}:
-            seen[item] = None
-    return list(seen)
+        if item and item.casefold() not in folded:
+            kept.append(item)
+            folded.add(item.casefold())
+    return kept
 
 
 def programme_errors(session: Session, data: ProgrammeInput, programme_id: int | None) -> dict[str, str]:
