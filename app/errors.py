@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 log = logging.getLogger("ateliers.errors")
+
+PLAIN_ERROR_PAGE = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur {code} · Ateliers</title>'
+    "</head><body><main><h1>Requête refusée ({code})</h1>"
+    "<p>La requête n'a pas pu être traitée.</p></main></body></html>"
+)
 
 SECRET_FIELDS = frozenset({"password", "new_password", "current_password", "confirm", "csrf_token"})
 
@@ -23,6 +30,9 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
     if _wants_json():
         return jsonify(error=error.name, status=code), code
+    if request_ctx.url_adapter is None:
+        # An untrusted Host header (IV-05) leaves no URL adapter: answer without building links.
+        return PLAIN_ERROR_PAGE.format(code=code), code
     return render_template("errors/error.html", code=code, error=error), code
 
 

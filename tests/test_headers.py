@@ -140,14 +140,11 @@ def test_iv_02_oversized_post_gets_413(app: Flask, client: FlaskClient) -> None:
     assert "ateliers_lang" not in response.headers.get("Set-Cookie", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/errors.py renders error.html (url_for) although an untrusted Host leaves no URL adapter:"
-    " AttributeError instead of 400; remove this marker once the lead fixes it",
-)
 def test_iv_05_untrusted_host_is_refused(app: Flask, client: FlaskClient) -> None:
     assert app.config["TRUSTED_HOSTS"]
-    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    refused = client.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert "evil.example" not in refused.get_data(as_text=True)
     assert client.get("/", headers={"Host": "localhost"}).status_code == 200
 
 
