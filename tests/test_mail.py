@@ -30,10 +30,8 @@ def mailbox(app: Flask) -> Iterator[list[EmailMessage]]:
 
 
 def register(db: Session, workshop_id: int, user: User) -> Registration:
-    """registration.register; no_autoflush works around a premature autoflush in the service
-    (a new Registration is flushed before its status is set; reported to the lead)."""
-    with db.no_autoflush:
-        return registration.register(db, workshop_id, user)
+    """Register through the service, as the views do."""
+    return registration.register(db, workshop_id, user)
 
 
 def deliver(db: Session, app: Flask) -> outbox.DeliveryReport:

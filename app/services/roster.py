@@ -162,10 +162,7 @@ def enrol(
         raise DomainError(_("Le compte associé à cette adresse est désactivé."), field="email")
     elif _active_registration(session, workshop.id, user.id) is not None:
         raise DomainError(_("Cette personne est déjà inscrite à cet atelier."), field="email")
-    # register() adds the new row before choosing its status; without this, the seat count it runs
-    # next would autoflush a row whose status is still empty (NOT NULL violation).
-    with session.no_autoflush:
-        seat = registration.register(session, workshop.id, user, source=source, ignore_window=True)
+    seat = registration.register(session, workshop.id, user, source=source, ignore_window=True)
     return Enrolment(seat, created)
 
 
