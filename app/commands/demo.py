@@ -195,10 +195,7 @@ def _register_all(
     past = workshop.ends_at <= utcnow()
     registrations = []
     for person in chosen:
-        # Without autoflush: register() queries the seat counts after adding the new row but
-        # before giving it a status, which an autoflush would try to INSERT half-built.
-        with session.no_autoflush:
-            registration = registration_service.register(session, workshop.id, person, ignore_window=past)
+        registration = registration_service.register(session, workshop.id, person, ignore_window=past)
         if past:
             # Registered during the weeks before the workshop, not on the day the demo was loaded.
             opened = workshop.registration_opens_at or workshop.starts_at

@@ -43,8 +43,7 @@ def test_facilitator_opens_workshop_exports_csv_and_checks_in(
             person = make_user(
                 session, first_name=first, last_name=last, organisation=organisation, actor_profile=profile
             )
-            with session.no_autoflush:  # register() autoflushes a half-built row otherwise (reported)
-                register(session, workshop.id, person)
+            register(session, workshop.id, person)
             session.commit()
         workshop_id = workshop.id
 
