@@ -20,7 +20,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --quiet -d translations -f
+	$(BIN)/pybabel --quiet compile -d translations -f
 
 run: $(STAMP) translations
 	mkdir -p instance

@@ -7,10 +7,11 @@ import html
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from app import domain
-from app.models import AuditLog, Programme, ProgrammeFacilitator, Registration, User, Workshop
+from app.models import AuditLog, OutboxMessage, Programme, ProgrammeFacilitator, Registration, User, Workshop
 from app.models.workshop import WorkshopQuota
 from tests.conftest import post_form
 from tests.factories import make_programme, make_user, make_workshop
@@ -417,6 +418,47 @@ def test_moving_a_workshop_bumps_its_calendar_sequence(client: FlaskClient, db: 
     fresh(db)
     assert moved.status_code == 302
     assert db.get(Workshop, workshop.id).ics_sequence == 1  # type: ignore[union-attr]
+
+
+def test_moving_a_workshop_sends_the_confirmed_people_an_updated_invitation(
+    client: FlaskClient, db: Session
+) -> None:
+    user, programme = facilitator_with_programme(db)
+    start = dt.datetime(2030, 3, 10, 13, 0, tzinfo=dt.UTC)
+    workshop = make_workshop(
+        db, programme, starts_at=start, ends_at=start + dt.timedelta(hours=3), capacity=1
+    )
+    seated = make_user(db, email="assise@exemple.fr")
+    waiting = make_user(db, email="attente@exemple.fr")
+    db.add(Registration(workshop_id=workshop.id, user_id=seated.id, status="confirmed"))
+    db.add(
+        Registration(workshop_id=workshop.id, user_id=waiting.id, status="waitlisted", waitlist_position=1)
+    )
+    workshop.reminder_sent_at = dt.datetime(2030, 3, 8, tzinfo=dt.UTC)
+    db.commit()
+    sign_in(client, user)
+
+    later = post_form(
+        client,
+        f"/gestion/ateliers/{workshop.id}/modifier",
+        workshop_data(
+            starts_at="2030-03-17T14:00",
+            ends_at="2030-03-17T17:00",
+            capacity="1",
+            version=str(workshop.version),
+        ),
+    )
+
+    assert later.status_code == 302
+    fresh(db)
+    mails = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "workshop_changed")).all()
+    assert [mail.recipient for mail in mails] == ["assise@exemple.fr"]
+    invitation = Calendar.from_ical(mails[0].ics)
+    event = next(iter(invitation.walk("VEVENT")))
+    assert str(invitation["METHOD"]) == "REQUEST"
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == dt.datetime(2030, 3, 17, 13, 0, tzinfo=dt.UTC)
+    assert db.get(Workshop, workshop.id).reminder_sent_at is None  # type: ignore[union-attr]
 
 
 def test_rel_01_stale_workshop_edit_answers_409_and_keeps_the_input(client: FlaskClient, db: Session) -> None:

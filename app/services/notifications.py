@@ -239,6 +239,18 @@ def reminder(session: Session, registration: Registration) -> None:
     _reminder(session, registration)
 
 
+def workshop_changed(session: Session, registration: Registration) -> None:
+    """The workshop's date or place changed: new details and an updated invitation (higher SEQUENCE)."""
+    _registration_mail(
+        session,
+        registration,
+        template="workshop_changed",
+        kind="workshop_changed",
+        subject=_l("Changement de date ou de lieu : %(title)s", title=registration.workshop.title),
+        ics_method="REQUEST",
+    )
+
+
 def _reminder(session: Session, registration: Registration) -> OutboxMessage | None:
     return _registration_mail(
         session,

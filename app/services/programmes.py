@@ -24,7 +24,7 @@ from app.i18n import _
 from app.models import Programme, ProgrammeFacilitator, ProgrammeOrganisation, Registration, User, Workshop
 from app.models.programme import VISIBILITIES
 from app.models.workshop import WorkshopQuota
-from app.services import audit, registration
+from app.services import audit, notifications, registration
 from app.services.errors import DomainError, NotFound
 
 TITLE_MAX = 200
@@ -385,13 +385,18 @@ def workshop_errors(data: WorkshopInput) -> dict[str, str]:
     return errors
 
 
-def _apply_fields(workshop: Workshop, data: WorkshopInput) -> None:
-    moved = (
+def _moves(workshop: Workshop, data: WorkshopInput) -> bool:
+    """True when the edit changes when or where the workshop takes place."""
+    return (
         workshop.starts_at != data.starts_at
         or workshop.ends_at != data.ends_at
         or workshop.place != data.place
         or workshop.online_url != data.online_url
     )
+
+
+def _apply_fields(workshop: Workshop, data: WorkshopInput) -> None:
+    moved = _moves(workshop, data)
     workshop.title = data.title
     workshop.description = data.description
     workshop.format = data.format
@@ -415,6 +420,17 @@ def _apply_fields(workshop: Workshop, data: WorkshopInput) -> None:
         quota.seats = data.quotas[profile]
         kept.append(quota)
     workshop.quotas[:] = kept
+
+
+def _tell_confirmed_people(session: Session, workshop: Workshop) -> None:
+    """Send every confirmed person the new date or place, with an updated calendar invitation."""
+    confirmed = session.scalars(
+        sa.select(Registration).where(
+            Registration.workshop_id == workshop.id, Registration.status == "confirmed"
+        )
+    )
+    for seat in confirmed:
+        notifications.workshop_changed(session, seat)
 
 
 def create_workshop(session: Session, actor: User, programme_id: int, data: WorkshopInput) -> Workshop:
@@ -460,8 +476,14 @@ def update_workshop(
     promoted: list[Registration] = []
     if data.capacity != workshop.capacity:
         promoted += registration.change_capacity(session, workshop.id, data.capacity)
+    moved = _moves(workshop, data)
+    starts_later = data.starts_at > workshop.starts_at
     _apply_fields(workshop, data)
+    if moved and starts_later:
+        workshop.reminder_sent_at = None  # the reminder is due again before the new date
     session.flush()
+    if moved:
+        _tell_confirmed_people(session, workshop)
     # A raised or removed quota may free seats for people who were waiting on it.
     promoted += registration.promote_waitlist(session, workshop)
     audit.record(session, actor.id, "workshop.update", "workshop", workshop.id, promoted=len(promoted))
