@@ -232,10 +232,6 @@ def test_a_signed_in_persons_choice_is_stored_on_the_account(client: FlaskClient
     assert _stored_locale(db, person.id) == "fr"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the login view picks the language before login_user(); it should call flask_babel.refresh()",
-)
 def test_the_sign_in_message_is_already_in_the_accounts_language(client: FlaskClient, db: Session) -> None:
     make_user(db, email="sami.haddad@exemple.fr", locale="en")
 

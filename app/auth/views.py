@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import flask_babel
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -42,6 +43,8 @@ def start_session(user: User, remember: bool = False) -> None:
     """Sign a person in on a fresh session: nothing from before sign-in survives (SE-02)."""
     session.clear()
     login_user(user, remember=remember)
+    # The language was chosen before sign-in; the account's own choice applies from now on.
+    flask_babel.refresh()
 
 
 # --- Sign-in / sign-out ------------------------------------------------------------------------
