@@ -1,0 +1,118 @@
+"""Explain a solution in terms people read: per-group mix, repeat pairs, broken rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from app.grouping.build import Model, normalise_name
+from app.grouping.problem import GroupReport, Problem, Solution
+from app.grouping.search import State
+
+
+def _person_rounds(model: Model, state: State) -> list[list[list[int]]]:
+    rounds: list[list[list[int]]] = []
+    for r in range(model.rounds):
+        groups: list[list[int]] = [[] for _ in range(model.group_count)]
+        for u, g in enumerate(state.assign[r]):
+            groups[int(g)].extend(model.units[u])
+        rounds.append([sorted(members) for members in groups])
+    return rounds
+
+
+def _plain_warnings(problem: Problem, model: Model) -> list[str]:
+    """Say plainly why some hard rule cannot hold, before anyone wonders."""
+    messages: list[str] = []
+    groups = model.group_count
+    if problem.same_organisation_apart:
+        sizes = Counter(normalise_name(p.organisation) for p in problem.people if p.organisation)
+        names = {normalise_name(p.organisation): p.organisation for p in problem.people}
+        for name, count in sizes.most_common():
+            if count <= groups:
+                break
+            messages.append(
+                f"L'organisation « {names[name]} » compte {count} personnes pour {groups} groupes : "
+                f"au moins {count - groups} d'entre elles partageront un groupe avec un ou une collègue."
+            )
+    for unit in model.units:
+        if len(unit) > 1 and model.conflict[np.ix_(unit, unit)].any():
+            messages.append(
+                "Deux personnes liées (« must_link ») ne peuvent pas être séparées "
+                "alors qu'une règle l'exige."
+            )
+            break
+    return messages
+
+
+def explain(
+    problem: Problem, model: Model, state: State, elapsed: float, iterations: int, stopped_by: str
+) -> Solution:
+    """Build the Solution: groups by person id, objective without hard penalties, per-group reports."""
+    people = problem.people
+    rounds = _person_rounds(model, state)
+    meetings = np.zeros((len(people), len(people)), dtype=np.int64)
+    reports: list[GroupReport] = []
+    objective = 0.0
+    hard = 0
+    for r, groups in enumerate(rounds):
+        for g, members in enumerate(groups):
+            idx = np.array(members, dtype=np.int64)
+            block = np.ix_(idx, idx)
+            score = float(
+                np.triu(model.person_scores[block], 1).sum() - np.triu(model.history_penalty[block], 1).sum()
+            )
+            objective += score
+            broken: list[str] = []
+            conflicts = np.argwhere(np.triu(model.conflict[block], 1))
+            for i, j in conflicts:
+                broken.append(
+                    f"{people[members[i]].id} et {people[members[j]].id} ne devraient pas être ensemble"
+                )
+            low, high = model.low[g], model.high[g]
+            if not low <= len(members) <= high:
+                broken.append(f"taille {len(members)} hors des bornes [{low}, {high}]")
+            hard += len(broken)
+            repeats = [
+                (people[members[i]].id, people[members[j]].id)
+                for i, j in np.argwhere(
+                    np.triu(model.history_penalty[block] > 0, 1) | np.triu(meetings[block] > 0, 1)
+                )
+            ]
+            meetings[block] += 1
+            reports.append(
+                GroupReport(
+                    round=r,
+                    index=g,
+                    members=[people[i].id for i in members],
+                    profiles=dict(Counter(people[i].profile for i in members if people[i].profile)),
+                    organisations=dict(
+                        Counter(people[i].organisation for i in members if people[i].organisation)
+                    ),
+                    territories=dict(Counter(people[i].territory for i in members if people[i].territory)),
+                    repeat_pairs=repeats,
+                    hard_violations=broken,
+                    score=score,
+                )
+            )
+    np.fill_diagonal(meetings, 0)
+    planned_repeats = np.triu(np.maximum(meetings - 1, 0), 1)
+    objective -= float((problem.weights.repeat * planned_repeats * (planned_repeats + 1) / 2).sum())
+    repeat_pairs = sum(len(report.repeat_pairs) for report in reports)
+    messages = _plain_warnings(problem, model)
+    if stopped_by == "time" and hard:
+        messages.append(
+            "Le temps imparti est écoulé avant qu'une solution respectant toutes les règles soit trouvée."
+        )
+    return Solution(
+        rounds=[[[people[i].id for i in members] for members in groups] for groups in rounds],
+        objective=objective,
+        repeat_pairs=repeat_pairs,
+        hard_violations=hard,
+        groups=reports,
+        feasible=hard == 0,
+        messages=messages,
+        elapsed_s=elapsed,
+        iterations=iterations,
+        seed=problem.seed,
+    )

@@ -1,0 +1,350 @@
+"""Local search for peer groups: simulated annealing over moves and swaps, then steepest descent.
+
+The state keeps, for every round r, unit u and group g, `gain_to[r, u, g]`: the sum of the pair
+weights between u and the members of g in round r, where the weight of a pair in round r is its
+base score minus the repeat cost of the meetings it has in the *other* planned rounds. With that
+table a move or a swap is scored in O(1) and applied in O(units); candidates are scored by the
+thousand with numpy.
+
+Determinism: every random draw comes from one generator seeded by the problem's seed, and the clock
+is read only between batches, so two runs with the same seed and the same number of completed
+batches return the same groups; a run that ends by stagnation or by `max_iterations` is fully
+reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.grouping.build import FloatArray, IntArray, Model
+
+BATCH = 256
+EPSILON = 1e-9
+
+
+@dataclass
+class SearchStats:
+    """What the search did."""
+
+    iterations: int = 0
+    epochs: int = 0
+    stopped_by: str = ""
+
+
+class State:
+    """An assignment of every unit to a group in every round, with its incremental tables."""
+
+    def __init__(self, model: Model, assign: IntArray) -> None:
+        self.model = model
+        self.assign = assign.copy()  # R x U
+        rounds, units = assign.shape
+        groups = model.group_count
+        self.sizes = np.zeros((rounds, groups), dtype=np.int64)
+        for r in range(rounds):
+            np.add.at(self.sizes[r], self.assign[r], model.unit_size)
+        self.meet = np.zeros((units, units), dtype=np.int64)
+        for r in range(rounds):
+            self.meet += self.assign[r][:, None] == self.assign[r][None, :]
+        np.fill_diagonal(self.meet, 0)
+        self.gain_to = np.zeros((rounds, units, groups), dtype=np.float64)
+        for r in range(rounds):
+            self.gain_to[r] = self._round_weights(r) @ self._one_hot(r)
+
+    def _one_hot(self, r: int) -> FloatArray:
+        one_hot = np.zeros((self.assign.shape[1], self.model.group_count), dtype=np.float64)
+        one_hot[np.arange(self.assign.shape[1]), self.assign[r]] = 1.0
+        return one_hot
+
+    def _round_weights(self, r: int) -> FloatArray:
+        together = self.assign[r][:, None] == self.assign[r][None, :]
+        weights: FloatArray = self.model.base - self.model.repeat * (self.meet - together)
+        np.fill_diagonal(weights, 0.0)
+        return weights
+
+    def weight_column(self, r: int, u: int) -> FloatArray:
+        """Weights in round r between every unit and unit u."""
+        if self.model.rounds == 1:
+            return self.model.base[:, u]  # one round: no repeat among planned rounds (zero diagonal)
+        together = self.assign[r] == self.assign[r, u]
+        column: FloatArray = self.model.base[:, u] - self.model.repeat[:, u] * (self.meet[:, u] - together)
+        column[u] = 0.0
+        return column
+
+    def move(self, r: int, u: int, target: int) -> None:
+        """Move unit u to group `target` in round r, updating every table."""
+        source = int(self.assign[r, u])
+        if source == target:
+            return
+        model = self.model
+        column = self.weight_column(r, u)
+        self.gain_to[r, :, source] -= column
+        self.gain_to[r, :, target] += column
+        if model.rounds > 1:
+            left = np.flatnonzero(self.assign[r] == source)
+            left = left[left != u]
+            joined = np.flatnonzero(self.assign[r] == target)
+            self._update_meetings(r, u, left, joined)
+        self.assign[r, u] = target
+        size = model.unit_size[u]
+        self.sizes[r, source] -= size
+        self.sizes[r, target] += size
+
+    def _update_meetings(self, r: int, u: int, left: IntArray, joined: IntArray) -> None:
+        """Meeting counts change, so pair weights change in every other round."""
+        repeat = self.model.repeat
+        self.meet[u, left] -= 1
+        self.meet[left, u] -= 1
+        self.meet[u, joined] += 1
+        self.meet[joined, u] += 1
+        for other in range(self.model.rounds):
+            if other == r:
+                continue
+            row = self.assign[other]
+            for members, sign in ((left, 1.0), (joined, -1.0)):
+                if members.size == 0:
+                    continue
+                delta = sign * repeat[u, members]
+                np.add.at(self.gain_to[other, u], row[members], delta)
+                self.gain_to[other, members, row[u]] += delta
+
+    def objective(self) -> float:
+        """Total score: pair scores in groups minus repeat costs plus preferences (hard penalties in)."""
+        model = self.model
+        total = model.internal * model.rounds
+        for r in range(model.rounds):
+            together = self.assign[r][:, None] == self.assign[r][None, :]
+            total += float((model.base * together).sum()) / 2.0
+            total += float(model.preference[r, np.arange(self.assign.shape[1]), self.assign[r]].sum())
+        meet = self.meet.astype(np.float64)
+        total -= float((model.repeat * meet * np.maximum(meet - 1.0, 0.0)).sum()) / 4.0
+        return total
+
+
+def initial_assignment(model: Model, rng: np.random.Generator) -> IntArray:
+    """Place units round by round, biggest and pinned first, each where it scores best and fits."""
+    rounds, units, groups = model.rounds, model.unit_count, model.group_count
+    assign = np.full((rounds, units), -1, dtype=np.int64)
+    for r in range(rounds):
+        sizes = np.zeros(groups, dtype=np.int64)
+        fixed = model.fixed_group[r]
+        for u in np.flatnonzero(fixed >= 0):
+            assign[r, u] = fixed[u]
+            sizes[fixed[u]] += model.unit_size[u]
+        free = np.flatnonzero(fixed < 0)
+        order = free[np.lexsort((rng.random(free.size), -model.unit_size[free]))]
+        for u in order:
+            assign[r, u] = _best_place(model, assign, r, int(u), sizes, rng)
+            sizes[assign[r, u]] += model.unit_size[u]
+    return assign
+
+
+def _best_place(
+    model: Model, assign: IntArray, r: int, u: int, sizes: IntArray, rng: np.random.Generator
+) -> int:
+    """The open group with room where unit u adds most (filling groups below minimum first)."""
+    size = model.unit_size[u]
+    open_groups = ~model.closed[r]
+    room = (sizes + size <= model.high) & open_groups
+    if not room.any():
+        room = open_groups if open_groups.any() else np.ones(model.group_count, dtype=np.bool_)
+    placed = assign[r] >= 0
+    score = np.zeros(model.group_count, dtype=np.float64)
+    if placed.any():
+        members = np.flatnonzero(placed)
+        weights = model.base[u, members].copy()
+        for earlier in range(r):
+            same = assign[earlier, members] == assign[earlier, u]
+            weights -= model.repeat[u, members] * same
+        np.add.at(score, assign[r, members], weights)
+    score += model.preference[r, u]
+    # Fill every group to its minimum before any group grows past it.
+    under = sizes < model.low
+    score += np.where(under & room, 1e-3 * model.hard_penalty, 0.0)
+    score += rng.random(model.group_count) * 1e-9
+    score[~room] = -np.inf
+    return int(np.argmax(score))
+
+
+class Annealer:
+    """Simulated annealing on one State, scoring candidate moves and swaps in numpy batches."""
+
+    def __init__(self, state: State, rng: np.random.Generator, deadline: float, max_iterations: int | None):
+        self.state = state
+        self.model = state.model
+        self.rng = rng
+        self.deadline = deadline
+        self.max_iterations = max_iterations
+        self.stats = SearchStats()
+        model = self.model
+        self.movable = [np.flatnonzero(model.fixed_group[r] < 0) for r in range(model.rounds)]
+        self.active_rounds = np.array([r for r in range(model.rounds) if self.movable[r].size > 1])
+        self.open_groups = [np.flatnonzero(~model.closed[r]) for r in range(model.rounds)]
+        self.blocks = bool((model.unit_size > 1).any())
+        self.varied_sizes = bool((model.low != model.high).any()) or self.blocks
+        self.has_preference = bool((model.preference != 0).any())
+        self.batch = 32
+
+    def out_of_time(self) -> bool:
+        """True when the budget of time or iterations is spent."""
+        if self.max_iterations is not None and self.stats.iterations >= self.max_iterations:
+            self.stats.stopped_by = "iterations"
+            return True
+        if time.perf_counter() >= self.deadline:
+            self.stats.stopped_by = "time"
+            return True
+        return False
+
+    def candidates(self, size: int) -> tuple[int, IntArray, IntArray, IntArray, FloatArray]:
+        """A batch of random candidates in one round: (round, unit, partner or -1, target group, gain)."""
+        state, model, rng = self.state, self.model, self.rng
+        r = int(self.active_rounds[rng.integers(0, self.active_rounds.size)])
+        pool = self.movable[r]
+        picks = pool[rng.integers(0, pool.size, (2, size))]
+        unit, partner = picks[0], picks[1]
+        assign = state.assign[r]
+        table = state.gain_to[r]
+        source = assign[unit]
+        target = assign[partner]
+        is_move = None
+        if self.varied_sizes:
+            is_move = rng.random(size) < 0.3
+            groups = self.open_groups[r]
+            target = np.where(is_move, groups[rng.integers(0, groups.size, size)], target)
+            partner = np.where(is_move, unit, partner)
+        gain = table[unit, target] - table[unit, source]
+        pair = model.base[unit, partner]
+        if model.rounds > 1:
+            pair = pair - model.repeat[unit, partner] * state.meet[unit, partner]
+        swap_gain = table[partner, source] - table[partner, target] - 2.0 * pair
+        if self.has_preference:
+            preference = model.preference[r]
+            gain += preference[unit, target] - preference[unit, source]
+            swap_gain += preference[partner, source] - preference[partner, target]
+        valid = source != target
+        unit_size = model.unit_size
+        if is_move is None:
+            gain += swap_gain
+            if self.blocks:
+                valid &= unit_size[partner] == unit_size[unit]
+        else:
+            gain = np.where(is_move, gain, gain + swap_gain)
+            moved = unit_size[unit]
+            sizes = state.sizes[r]
+            move_ok = (sizes[source] - moved >= model.low[source]) & (
+                sizes[target] + moved <= model.high[target]
+            )
+            valid &= np.where(is_move, move_ok, unit_size[partner] == moved)
+            partner = np.where(is_move, -1, partner)
+        return r, unit, partner, target, np.where(valid, gain, -np.inf)
+
+    def apply(self, r: int, u: int, v: int, target: int) -> None:
+        """Apply one candidate (a move when v < 0, else a swap of u and v)."""
+        source = int(self.state.assign[r, u])
+        self.state.move(r, u, target)
+        if v >= 0:
+            self.state.move(r, v, source)
+
+    def calibrate(self) -> float:
+        """Starting temperature: worsening steps of typical size are accepted about a third of the time."""
+        gains = self.candidates(1024)[4]
+        worse = -gains[np.isfinite(gains) & (gains < 0)]
+        worse = worse[worse < self.model.hard_penalty * 1e-3]
+        if worse.size == 0:
+            return 1.0
+        return float(np.median(worse)) / math.log(10.0)
+
+    def run_epoch(self, start: float, end: float, length: int) -> None:
+        """One annealing schedule of `length` candidates from temperature `start` to `end`."""
+        done = 0
+        ratio = end / start
+        while done < length:
+            if self.out_of_time():
+                return
+            temperature = start * ratio ** (done / length)
+            r, unit, partner, target, gain = self.candidates(self.batch)
+            threshold = temperature * np.log(self.rng.random(gain.size) + 1e-300)
+            accepted = np.flatnonzero(gain > threshold)
+            if accepted.size:
+                first = int(accepted[0])
+                self.apply(r, int(unit[first]), int(partner[first]), int(target[first]))
+                used = first + 1
+            else:
+                used = gain.size
+            # Batches about as long as the wait for the next accepted step: little wasted scoring.
+            self.batch = int(min(1024, max(16, 0.7 * self.batch + 0.3 * 2 * used)))
+            done += used
+            self.stats.iterations += used
+
+
+def polish(state: State, movable: list[IntArray], deadline: float) -> int:
+    """Steepest descent over all moves and swaps of each round until no step improves."""
+    model = state.model
+    steps = 0
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for r in range(model.rounds):
+            pool = movable[r]
+            if pool.size < 2:
+                continue
+            while time.perf_counter() < deadline:
+                step = _best_step(state, r, pool)
+                if step is None:
+                    break
+                u, v, target = step
+                source = int(state.assign[r, u])
+                state.move(r, u, target)
+                if v >= 0:
+                    state.move(r, v, source)
+                steps += 1
+                improved = True
+    return steps
+
+
+def _best_step(state: State, r: int, pool: IntArray) -> tuple[int, int, int] | None:
+    """The best improving move or swap of round r among movable units, or None."""
+    model = state.model
+    everyone = pool.size == model.unit_count
+    assign = state.assign[r] if everyone else state.assign[r, pool]
+    table = state.gain_to[r] if everyone else state.gain_to[r][pool]
+    if (model.preference[r] != 0).any():
+        table = table + (model.preference[r] if everyone else model.preference[r][pool])
+    rows = np.arange(pool.size)
+    here = table[rows, assign]
+    size = model.unit_size if everyone else model.unit_size[pool]
+    into_partner = table[:, assign] - here[:, None]  # [i, j]: gain of i joining j's group
+    if everyone:
+        weights = model.base
+        if model.rounds > 1:
+            weights = weights - model.repeat * state.meet
+    else:
+        block = np.ix_(pool, pool)
+        weights = model.base[block] - model.repeat[block] * state.meet[block]
+    swap_gain = into_partner + into_partner.T - 2.0 * weights
+    invalid = assign[:, None] == assign[None, :]
+    if (size > 1).any():
+        invalid |= size[:, None] != size[None, :]
+    swap_gain[invalid] = -np.inf
+    best_swap = int(np.argmax(swap_gain))
+    swap_value = float(swap_gain.flat[best_swap])
+    move_value, best_move = -np.inf, -1
+    if (model.low != model.high).any() or (size > 1).any():
+        move_gain = table - here[:, None]
+        fits_out = state.sizes[r, assign] - size >= model.low[assign]
+        fits_in = state.sizes[r][None, :] + size[:, None] <= model.high[None, :]
+        allowed = fits_out[:, None] & fits_in & ~model.closed[r][None, :]
+        allowed[rows, assign] = False
+        move_gain = np.where(allowed, move_gain, -np.inf)
+        best_move = int(np.argmax(move_gain))
+        move_value = float(move_gain.flat[best_move])
+    if max(swap_value, move_value) <= EPSILON:
+        return None
+    if swap_value >= move_value:
+        i, j = divmod(best_swap, pool.size)
+        return int(pool[i]), int(pool[j]), int(assign[j])
+    i, g = divmod(best_move, model.group_count)
+    return int(pool[i]), -1, int(g)
