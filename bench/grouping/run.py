@@ -115,8 +115,9 @@ def machine_info() -> dict[str, str]:
         "cpu": cpu,
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "engine_commit": git("log", "-1", "--format=%h %s", "--", "app/grouping"),
+        "commit": os.environ.get("GROUPING_BENCH_COMMIT") or git("rev-parse", "--short", "HEAD"),
+        "engine_commit": os.environ.get("GROUPING_BENCH_ENGINE")
+        or git("log", "-1", "--format=%h %s", "--", "app/grouping"),
         "load_avg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
