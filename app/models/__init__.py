@@ -1,6 +1,7 @@
 """Models, one module per aggregate; importing this package registers every table."""
 
 from app.models.audit import AuditLog
+from app.models.group import GroupMember, PeerGroup, Round
 from app.models.outbox import OutboxMessage
 from app.models.programme import Programme, ProgrammeFacilitator, ProgrammeOrganisation
 from app.models.registration import Registration
@@ -10,11 +11,14 @@ from app.models.workshop import Workshop, WorkshopQuota
 __all__ = [
     "AuditLog",
     "Consent",
+    "GroupMember",
     "OutboxMessage",
+    "PeerGroup",
     "Programme",
     "ProgrammeFacilitator",
     "ProgrammeOrganisation",
     "Registration",
+    "Round",
     "User",
     "UserToken",
     "Workshop",
