@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.account.views import bp as account_bp
     from app.auth.views import bp as auth_bp
     from app.calendar.views import bp as calendar_bp
+    from app.groups.views import bp as groups_bp
     from app.main.views import bp as main_bp
     from app.manage.views import bp as manage_bp
     from app.registrations.views import bp as registrations_bp
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(groups_bp)
 
 
 def _register_cli(app: Flask) -> None:
