@@ -363,12 +363,9 @@ def my_groups(session: Session, workshop: Workshop, user: User) -> MyGroups:
         peers = [] if mode == "anonymous" else [_peer(m, user.id, mode) for m in members]
         counts = _counts(short_profile(m.registration.actor_profile) for m in members)
         result.append(MyGroup(group.round, group, mine.role, len(members), peers, counts))
-    any_round = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Round)
-        .where(Round.workshop_id == workshop.id, Round.status == "published")
-    )
-    return MyGroups(workshop, mode, bool(any_round), result, int(any_round or 0))
+    statuses = list(session.scalars(sa.select(Round.status).where(Round.workshop_id == workshop.id)))
+    # The number of rounds is shown (« Rotation 1 ») even while later ones are still drafts.
+    return MyGroups(workshop, mode, "published" in statuses, result, len(statuses))
 
 
 # --- Export ------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ def seat(
     db: Session, workshop: Workshop, user: User, attendance: str = "present", status: str = "confirmed"
 ) -> Registration:
     """A registration with the person's profile snapshot."""
+    # A test session still reading an older snapshot could not write after a request's commit.
+    fresh(db)
     registration = Registration(
         workshop_id=workshop.id,
         user_id=user.id,
@@ -63,6 +65,7 @@ def seat(
 
 def team(db: Session, **workshop_fields: Any) -> tuple[User, Workshop]:
     """A facilitator and a workshop of their programme."""
+    fresh(db)
     facilitator = make_user(db, role="facilitator", first_name="Alex", last_name="Animateur")
     programme = make_programme(db, facilitators=[facilitator])
     workshop = make_workshop(db, programme, **workshop_fields)
