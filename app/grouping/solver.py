@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from app.grouping import golfer
 from app.grouping.build import Model, build_model
 from app.grouping.explain import explain
 from app.grouping.problem import Problem, ProblemError, Solution, capacity_errors
@@ -36,6 +37,8 @@ def _search(model: Model, problem: Problem, started: float) -> tuple[State, int,
     value = state.objective()
     if annealer.active_rounds.size == 0 or (bound is not None and value >= bound - 1e-9):
         return state, 0, "optimal" if bound is not None else "fixed"
+    if bound is not None and golfer.applicable(model):
+        return _golfer_search(model, problem, state, rng, deadline)
     annealer.value = annealer.best_value = value
     annealer.best_assign = state.assign.copy()
     annealer.target = bound
@@ -50,6 +53,20 @@ def _search(model: Model, problem: Problem, started: float) -> tuple[State, int,
     if stopped_by != "optimal":
         polish(final, annealer.movable, deadline)
     return final, annealer.stats.iterations, stopped_by
+
+
+def _golfer_search(
+    model: Model, problem: Problem, start: State, rng: np.random.Generator, deadline: float
+) -> tuple[State, int, str]:
+    """Nothing to gain, only costs to avoid: greedy schedule, then conflict-directed tabu search."""
+    # The better of the engine's start and the "freedom of sets" greedy (which fills groups to the
+    # sizes of the feasible start).
+    greedy = golfer.greedy_schedule(model, start.sizes.copy(), rng)
+    search = golfer.TabuSearch(model, greedy, rng, deadline, problem.max_iterations)
+    if search.cost(start.assign) < search.cost(greedy):
+        search.assign = start.assign.copy()
+    best, _ = search.run()
+    return State(model, best), search.iterations, search.stopped_by
 
 
 def solve(problem: Problem) -> Solution:
