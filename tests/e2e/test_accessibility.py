@@ -317,6 +317,62 @@ def test_a11y_facilitator_pages(a11y_page: Page, live_server: LiveServer, demo: 
         check_page(page, live_server, path, "admin")
 
 
+def test_a11y_groups_pages(a11y_page: Page, live_server: LiveServer, demo: Demo) -> None:
+    """The grouping tool before and after generation, with errors, after a move; the participant's view."""
+    page = a11y_page
+    sign_in(page, live_server, demo.facilitator, demo.facilitator_password)
+    url = f"/gestion/ateliers/{demo.full.id}/sous-groupes"
+    check_page(page, live_server, url, "groups before generation")
+
+    # The criteria sent with errors (sizes missing, too many rounds): errors next to their fields.
+    page.fill("#min_size", "")
+    page.fill("#rounds", "12")
+    page.get_by_role("button", name="Générer", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("#resume-erreurs").count() == 1
+    assert_accessible(page, "groups criteria with errors")
+
+    # Generate for every confirmed person (the demo workshop is not checked in yet).
+    page.goto(live_server(url))
+    page.get_by_label("Toutes les inscriptions confirmées", exact=False).check()
+    page.fill("#time_limit_s", "1")
+    page.get_by_role("button", name="Générer", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator(".group-card").count() >= 2
+    assert_accessible(page, "groups after generation")
+
+    # After a move with the « Déplacer vers » control.
+    page.locator("form.move-form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "a rejoint le sous-groupe" in page.content()
+    assert_accessible(page, "groups after a move")
+
+    # The roles panel opened, a stale edit (409), the print view, the page at 320 px.
+    page.locator(".group-actions summary").first.click()
+    assert_accessible(page, "groups with the roles panel open")
+    stale = page.locator("form.move-form").first
+    stale.locator("input[name=version]").evaluate("(input) => { input.value = '0' }")
+    stale.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#resume-erreurs").count() == 1
+    assert_accessible(page, "groups after a stale edit (409)")
+    check_page(page, live_server, url + "/impression", "groups print view")
+    page.set_viewport_size({"width": NARROW_WIDTH, "height": 640})
+    page.goto(live_server(url))
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= NARROW_WIDTH, f"groups page is {width}px wide at 320 px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Published: the participant's « Mon sous-groupe » and the link to it.
+    page.get_by_role("button", name="Publier", exact=True).click()
+    page.wait_for_load_state()
+    sign_out(page)
+    sign_in(page, live_server, demo.participant, demo.participant_password)
+    check_page(page, live_server, "/mes-ateliers", "my workshops with a published group")
+    check_page(page, live_server, f"/ateliers/{demo.full.id}/mon-sous-groupe", "participant's group")
+    assert page.locator(".my-groups .card").count() >= 1
+
+
 def test_a11y_reflow_at_320_px(browser: Browser, live_server: LiveServer, demo: Demo) -> None:
     """No horizontal scrolling at 320 CSS pixels (WCAG 1.4.10)."""
     context = browser.new_context(locale="fr-FR", viewport={"width": NARROW_WIDTH, "height": 640})

@@ -11,7 +11,15 @@
     var form = event.target;
     if (!form.getAttribute || !form.hasAttribute("data-busy") || event.defaultPrevented) { return; }
     var status = form.querySelector("[data-busy-status]");
-    if (status) { status.textContent = form.getAttribute("data-busy"); }
+    var text = form.getAttribute("data-busy");
+    // The generation form says how long the engine may take with the time just typed.
+    var limit = form.elements.namedItem("time_limit_s");
+    var seconds = limit ? parseInt(limit.value, 10) : NaN;
+    if (seconds >= 1 && seconds <= 10 && form.hasAttribute("data-busy-many")) {
+      text = seconds === 1 ? form.getAttribute("data-busy-one")
+        : form.getAttribute("data-busy-many").replace("__N__", String(seconds));
+    }
+    if (status) { status.textContent = text; }
     // Disable after the submission has been built, so the request is unchanged.
     window.setTimeout(function () {
       var buttons = form.querySelectorAll("button");
