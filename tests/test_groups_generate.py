@@ -76,14 +76,16 @@ def test_generate_groups_only_the_people_checked_in_within_the_sizes(
 
 def test_all_confirmed_people_or_a_number_of_groups(client: FlaskClient, db: Session) -> None:
     facilitator, workshop = team(db, capacity=40)
-    people(db, workshop, 6)
-    people(db, workshop, 6, attendance="unknown")
+    expected = people(db, workshop, 6) + people(db, workshop, 6, attendance="unknown")
+    absent = people(db, workshop, 1, attendance="absent")
     sign_in(client, facilitator)
 
     response = generate(client, db, workshop, who="confirmed", sizing="count", group_count=4, **FAST)
 
     assert response.status_code == 302
     [groups] = plan(db, workshop)
+    assert set().union(*groups) == {user.id for user in expected}, "everyone expected, nobody marked absent"
+    assert absent[0].id not in set().union(*groups)
     assert len(groups) == 4
     assert sorted(len(group) for group in groups) == [3, 3, 3, 3]
 

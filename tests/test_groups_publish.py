@@ -20,6 +20,7 @@ from tests.support.groups import (
     groups_of,
     member_of,
     people,
+    plan,
     round_token,
     seat,
     sign_in,
@@ -307,3 +308,21 @@ def test_a_participant_registered_elsewhere_gets_404(client: FlaskClient, db: Se
 
     assert client.get(f"/ateliers/{workshop.id}/mon-sous-groupe").status_code == 404
     assert client.get("/ateliers/999999/mon-sous-groupe").status_code == 404
+
+
+def test_a_draft_can_be_discarded_but_not_a_published_plan(client: FlaskClient, db: Session) -> None:
+    _facilitator, workshop, _everyone = published_workshop(client, db)
+    url = f"/gestion/ateliers/{workshop.id}/sous-groupes/effacer"
+    publish(client, db, workshop)
+
+    refused = post_form(client, url, {"version": token(db, workshop)})
+
+    assert refused.status_code == 400
+    assert len(plan(db, workshop)) == 1
+    post_form(
+        client, f"/gestion/ateliers/{workshop.id}/sous-groupes/retirer", {"version": token(db, workshop)}
+    )
+    response = post_form(client, url, {"version": token(db, workshop)})
+    assert response.status_code == 302
+    assert plan(db, workshop) == []
+    assert "Former les sous-groupes" in text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))

@@ -43,7 +43,10 @@ class GenerateForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
         choices=_choices(
             [
                 ("present", _l("Les personnes pointées présentes")),
-                ("confirmed", _l("Toutes les inscriptions confirmées (avant le pointage)")),
+                (
+                    "confirmed",
+                    _l("Toutes les inscriptions confirmées, sauf les absences notées (avant le pointage)"),
+                ),
             ]
         ),
         default="present",

@@ -198,7 +198,7 @@ class Candidate:
 
 
 def candidates(session: Session, workshop_id: int, who: str) -> list[Candidate]:
-    """Confirmed people of the workshop, only those checked in present when `who` is "present"."""
+    """Confirmed people of the workshop: checked in present, or (`who` = "confirmed") not marked absent."""
     query = (
         sa.select(Registration, User)
         .join(User, Registration.user_id == User.id)
@@ -207,6 +207,9 @@ def candidates(session: Session, workshop_id: int, who: str) -> list[Candidate]:
     )
     if who == "present":
         query = query.where(Registration.attendance == "present")
+    else:
+        # Everyone expected: a person already marked absent is never placed.
+        query = query.where(Registration.attendance != "absent")
     return [Candidate(reg, user) for reg, user in session.execute(query)]
 
 
