@@ -280,7 +280,14 @@ class Annealer:
         pool = self.movable[r]
         if pool.size <= self.ROW_CAP:
             return pool
-        return np.sort(self.rng.choice(pool, self.ROW_CAP, replace=False))
+        rows = self.rng.choice(pool, self.ROW_CAP, replace=False)
+        # Units sitting with someone they must not meet are always scored: on big problems a
+        # random sample would reach them too rarely to clear every broken rule in time.
+        here = self.state.gain_to[r][pool, self.state.assign[r, pool]]
+        broken = pool[here < -0.5 * self.model.hard_penalty]
+        if broken.size:
+            rows = np.union1d(rows, broken[: self.ROW_CAP])
+        return np.sort(rows)
 
     def thresholds(self, size: int, temperature: float) -> FloatArray:
         """Metropolis thresholds T*log(U) for `size` candidates."""

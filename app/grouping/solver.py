@@ -13,6 +13,7 @@ from app.grouping.problem import Problem, ProblemError, Solution, capacity_error
 from app.grouping.search import Annealer, Progress, State, initial_assignment, polish
 
 POLISH_SHARE = 0.04
+START_SHARE = 0.2
 # Annealing temperatures as fractions of the median worsening step at the first local optimum:
 # measured on MDGPLIB (RanReal/RanInt n = 120, 240) with the matrix sweeps of search.Annealer.
 HOT = 0.25
@@ -31,8 +32,12 @@ def _search(model: Model, problem: Problem, started: float) -> tuple[State, int,
     limit = problem.time_limit_s
     deadline = started + limit
     state = State(model, initial_assignment(model, rng))
+    # Reading the answer back (explain) costs about as much as building the model did: keep room.
+    deadline -= 1.5 * (time.perf_counter() - started)
     annealer = Annealer(state, rng, deadline - POLISH_SHARE * limit, problem.max_iterations)
-    polish(state, annealer.movable, deadline)
+    # A first descent gives the annealer a local optimum to calibrate on; on big multi-round
+    # problems a full descent would eat the budget, so it gets a share only.
+    polish(state, annealer.movable, started + START_SHARE * limit)
     bound = _upper_bound(model)
     value = state.objective()
     if annealer.active_rounds.size == 0 or (bound is not None and value >= bound - 1e-9):
