@@ -309,3 +309,36 @@ def test_cli_bad_input_gets_a_clear_error_and_non_zero_exit(stdin: str, expected
     assert result.returncode != 0
     assert expected in result.stderr
     assert result.stdout == ""
+
+
+def test_must_linked_people_meeting_in_every_round_are_not_counted_as_repeats() -> None:
+    people = distinct_organisations(workshop_people(20, seed=12))
+    solution = solve(
+        Problem(people=people, bounds=[(4, 4)] * 5, rounds=3, must_link=[["p0", "p1"]], time_limit_s=1.0)
+    )
+    assert solution.repeat_pairs == 0
+    assert all(any({"p0", "p1"} <= set(group) for group in groups) for groups in solution.rounds)
+
+
+def test_a_large_organisation_is_spread_one_per_group_in_every_round() -> None:
+    people = [Person(f"r{i}", organisation="Région", profile="local_authority") for i in range(10)]
+    people += distinct_organisations(workshop_people(40, seed=13))
+    solution = solve(Problem(people=people, bounds=[(5, 5)] * 10, rounds=4, time_limit_s=2.0))
+    assert solution.hard_violations == 0
+    for groups in solution.rounds:
+        assert all(sum(pid.startswith("r") for pid in group) == 1 for group in groups)
+
+
+def test_cli_iterations_make_the_run_reproducible(tmp_path: Path) -> None:
+    problem = {
+        "people": [{"id": f"p{i}", "profile": PROFILES[i % 6], "territory": f"T{i % 4}"} for i in range(30)],
+        "groups": {"count": 6, "min_size": 5, "max_size": 5},
+        "rounds": 2,
+        "time_limit_s": 30,
+    }
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(problem), encoding="utf-8")
+    first = run_cli(str(path), "--iterations", "200000", "--seed", "4")
+    second = run_cli(str(path), "--iterations", "200000", "--seed", "4")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["rounds"] == json.loads(second.stdout)["rounds"]

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("problem", help="fichier JSON du problème, ou - pour l'entrée standard")
     parser.add_argument("--time-limit", type=float, help="remplace time_limit_s (secondes)")
     parser.add_argument("--seed", type=int, help="remplace seed")
+    parser.add_argument(
+        "--iterations", type=int, help="borne le nombre d'itérations : résultat reproductible à graine égale"
+    )
     parser.add_argument("--indent", type=int, default=None, help="indentation du JSON produit")
     args = parser.parse_args(argv)
     try:
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             data["time_limit_s"] = args.time_limit
         if args.seed is not None:
             data["seed"] = args.seed
+        if args.iterations is not None:
+            data["max_iterations"] = args.iterations
     try:
         problem = problem_from_json(data)
         solution = solve(problem)

@@ -52,6 +52,7 @@ def explain(
     people = problem.people
     rounds = _person_rounds(model, state)
     meetings = np.zeros((len(people), len(people)), dtype=np.int64)
+    linked = model.unit_of[:, None] == model.unit_of[None, :]
     reports: list[GroupReport] = []
     objective = 0.0
     hard = 0
@@ -73,11 +74,10 @@ def explain(
             if not low <= len(members) <= high:
                 broken.append(f"taille {len(members)} hors des bornes [{low}, {high}]")
             hard += len(broken)
+            met = (model.history_penalty[block] > 0) | (meetings[block] > 0)
+            met &= ~linked[block]  # people linked on purpose (must-link) are meant to meet again
             repeats = [
-                (people[members[i]].id, people[members[j]].id)
-                for i, j in np.argwhere(
-                    np.triu(model.history_penalty[block] > 0, 1) | np.triu(meetings[block] > 0, 1)
-                )
+                (people[members[i]].id, people[members[j]].id) for i, j in np.argwhere(np.triu(met, 1))
             ]
             meetings[block] += 1
             reports.append(
@@ -96,7 +96,7 @@ def explain(
                 )
             )
     np.fill_diagonal(meetings, 0)
-    planned_repeats = np.triu(np.maximum(meetings - 1, 0), 1)
+    planned_repeats = np.triu(np.maximum(meetings - 1, 0), 1) * ~np.triu(linked, 1)
     objective -= float((problem.weights.repeat * planned_repeats * (planned_repeats + 1) / 2).sum())
     repeat_pairs = sum(len(report.repeat_pairs) for report in reports)
     messages = _plain_warnings(problem, model)

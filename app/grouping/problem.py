@@ -359,6 +359,9 @@ def problem_from_json(data: Any) -> Problem:
                 pinned[person_id] = index
     time_limit = _number(data.get("time_limit_s", 2.0), "time_limit_s", errors, minimum=0.01)
     seed = _integer(data.get("seed", 1), "seed", errors)
+    max_iterations = None
+    if data.get("max_iterations") is not None:
+        max_iterations = _integer(data["max_iterations"], "max_iterations", errors, minimum=1)
     problem = Problem(
         people=people,
         bounds=bounds,
@@ -372,6 +375,7 @@ def problem_from_json(data: Any) -> Problem:
         same_organisation_apart=bool(data.get("same_organisation_apart", True)),
         time_limit_s=time_limit or 2.0,
         seed=seed if seed is not None else 1,
+        max_iterations=max_iterations,
     )
     if people and bounds:
         errors.extend(capacity_errors(problem))

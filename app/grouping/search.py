@@ -124,9 +124,16 @@ class State:
 
 
 def initial_assignment(model: Model, rng: np.random.Generator) -> IntArray:
-    """Place units round by round, biggest and pinned first, each where it scores best and fits."""
+    """Place units round by round, pinned, biggest and most constrained first, each where it fits best.
+
+    Units with many hard conflicts (members of a large organisation) go first, so that they are dealt
+    one per group while every group still has room: placed last, they would find no group free of a
+    colleague.
+    """
     rounds, units, groups = model.rounds, model.unit_count, model.group_count
     assign = np.full((rounds, units), -1, dtype=np.int64)
+    unit_conflicts = np.zeros(units, dtype=np.int64)
+    np.add.at(unit_conflicts, model.unit_of, model.conflict.sum(axis=1))
     for r in range(rounds):
         sizes = np.zeros(groups, dtype=np.int64)
         fixed = model.fixed_group[r]
@@ -134,7 +141,7 @@ def initial_assignment(model: Model, rng: np.random.Generator) -> IntArray:
             assign[r, u] = fixed[u]
             sizes[fixed[u]] += model.unit_size[u]
         free = np.flatnonzero(fixed < 0)
-        order = free[np.lexsort((rng.random(free.size), -model.unit_size[free]))]
+        order = free[np.lexsort((rng.random(free.size), -unit_conflicts[free], -model.unit_size[free]))]
         for u in order:
             assign[r, u] = _best_place(model, assign, r, int(u), sizes, rng)
             sizes[assign[r, u]] += model.unit_size[u]
