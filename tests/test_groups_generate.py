@@ -66,6 +66,7 @@ def test_generate_groups_only_the_people_checked_in_within_the_sizes(
     rounds = db.scalars(sa.select(Round).where(Round.workshop_id == workshop.id)).all()
     assert [r.status for r in rounds] == ["draft"]
     assert rounds[0].settings["criteria"]["who"] == "present"
+    assert rounds[0].settings["elapsed_s"] <= 1.5, "the engine keeps to the chosen time (1 s)"
     assert (
         db.scalar(
             sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "groups.generate")
@@ -413,3 +414,18 @@ def test_person_locked_in_one_rotation_only_stays_there(client: FlaskClient, db:
     assert member_of(db, workshop, member.user, 1).group_id == first_round[2].id
     rounds = plan(db, workshop)
     assert all(sum(map(len, groups)) == 12 for groups in rounds)
+
+
+def test_an_organisation_larger_than_the_groups_is_said_plainly(client: FlaskClient, db: Session) -> None:
+    facilitator, workshop = team(db)
+    people(db, workshop, 5, organisation="Ville de Metz")
+    people(db, workshop, 3)
+    sign_in(client, facilitator)
+
+    response = generate(client, db, workshop, min_size=4, max_size=4, **FAST)
+
+    assert response.status_code == 302
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert "L'organisation « Ville de Metz » compte 5 personnes pour 2 groupes" in page
+    assert "binômes de même organisation" in page
+    assert "Même organisation que" in page
