@@ -66,6 +66,14 @@ CONSENT_PURPOSES: dict[str, object] = {
     "photos": _l("Accepter d'être pris ou prise en photo pendant les ateliers"),
 }
 
+GROUP_ROLES: dict[str, object] = {
+    "member": _l("Membre"),
+    "rapporteur": _l("Rapporteur ou rapporteuse"),
+    "timekeeper": _l("Gardien ou gardienne du temps"),
+    "table_host": _l("Hôte ou hôtesse de table"),
+    "facilitator": _l("Facilitation"),
+}
+
 ROLE_LABELS: dict[str, object] = {
     "participant": _l("Participante ou participant"),
     "facilitator": _l("Facilitatrice ou facilitateur"),

@@ -12,7 +12,17 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.db import Base
-from app.models import Consent, OutboxMessage, Registration, User, UserToken, Workshop
+from app.models import (
+    Consent,
+    GroupMember,
+    OutboxMessage,
+    PeerGroup,
+    Registration,
+    Round,
+    User,
+    UserToken,
+    Workshop,
+)
 from app.services import tokens
 from tests.conftest import login, post_form
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user, make_workshop
@@ -69,10 +79,16 @@ def test_gd_06_download_holds_my_data_and_nothing_about_anyone_else(client: Flas
     )
     programme = make_programme(db, title="Hybrider son modèle socio-économique territorial")
     workshop = make_workshop(db, programme, title="Atelier 2 : les alliances stratégiques", capacity=1)
-    seat(db, workshop, other)
-    seat(db, workshop, me, status="waitlisted", accessibility_needs="Accès en fauteuil")
+    their_seat = seat(db, workshop, other)
+    my_seat = seat(db, workshop, me, status="waitlisted", accessibility_needs="Accès en fauteuil")
     db.add(Consent(user_id=me.id, purpose="photos", notice_version="2026-11"))
     db.add(Consent(user_id=other.id, purpose="newsletter", notice_version="2026-11"))
+    round_ = Round(workshop_id=workshop.id, number=1, status="published")
+    table = PeerGroup(position=2, table_name="Table des tilleuls")
+    table.members.append(GroupMember(user_id=me.id, registration_id=my_seat.id, role="rapporteur"))
+    table.members.append(GroupMember(user_id=other.id, registration_id=their_seat.id, role="timekeeper"))
+    round_.groups.append(table)
+    db.add(round_)
     db.commit()
     assert login(client, "moi@exemple.fr", DEFAULT_PASSWORD).status_code == 302
 
@@ -95,8 +111,11 @@ def test_gd_06_download_holds_my_data_and_nothing_about_anyone_else(client: Flas
     assert registration["accessibility_needs"] == "Accès en fauteuil"
     assert dt.datetime.fromisoformat(registration["starts_at"]) == workshop.starts_at
     assert [(c["purpose"], c["notice_version"]) for c in data["consents"]] == [("photos", "2026-11")]
+    (membership,) = data["peer_groups"]
+    assert (membership["round"], membership["group"], membership["table"]) == (1, 2, "Table des tilleuls")
+    assert membership["role"] == "rapporteur"
     text = response.get_data(as_text=True)
-    for foreign in ("voisin@exemple.fr", "Théophile", "Zimmermann", "Secrète SA", "newsletter"):
+    for foreign in ("voisin@exemple.fr", "Théophile", "Zimmermann", "Secrète SA", "newsletter", "timekeeper"):
         assert foreign not in text
 
 

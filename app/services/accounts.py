@@ -16,7 +16,17 @@ from sqlalchemy.orm import Session, selectinload
 from app.db import utcnow
 from app.domain import ACTOR_PROFILES
 from app.i18n import _l
-from app.models import OutboxMessage, Programme, Registration, User, UserToken, Workshop
+from app.models import (
+    GroupMember,
+    OutboxMessage,
+    PeerGroup,
+    Programme,
+    Registration,
+    Round,
+    User,
+    UserToken,
+    Workshop,
+)
 from app.models.user import ROLES
 from app.services import audit, consents, notifications, passwords, tokens
 from app.services import registration as registration_service
@@ -417,6 +427,7 @@ def export_data(session: Session, user: User, *, now: dt.datetime | None = None)
             }
             for reg in registrations
         ],
+        "peer_groups": _group_memberships(session, user),
         "consents": [
             {
                 "purpose": consent.purpose,
@@ -427,6 +438,29 @@ def export_data(session: Session, user: User, *, now: dt.datetime | None = None)
             for consent in consents.history(session, user)
         ],
     }
+
+
+def _group_memberships(session: Session, user: User) -> list[dict[str, Any]]:
+    """The person's own places in peer groups (never the other members)."""
+    rows = session.execute(
+        sa.select(GroupMember, PeerGroup, Round, Workshop)
+        .join(PeerGroup, GroupMember.group_id == PeerGroup.id)
+        .join(Round, PeerGroup.round_id == Round.id)
+        .join(Workshop, Round.workshop_id == Workshop.id)
+        .where(GroupMember.user_id == user.id)
+        .order_by(Workshop.starts_at, Round.number)
+    ).all()
+    return [
+        {
+            "workshop": workshop.title,
+            "round": round_.number,
+            "round_status": round_.status,
+            "group": group.position,
+            "table": group.table_name,
+            "role": member.role,
+        }
+        for member, group, round_, workshop in rows
+    ]
 
 
 def delete_account(session: Session, user: User, password: str) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from app import domain
 from app.db import utcnow
 from app.grouping import LockedGroup, Meeting, Person, Problem, ProblemError, Weights, solve
 from app.i18n import _
@@ -904,11 +905,5 @@ def can_unpublish(workshop: Workshop, now: dt.datetime | None = None) -> bool:
 
 
 def role_choices() -> dict[str, str]:
-    """French label of each group role."""
-    return {
-        "member": _("Membre"),
-        "rapporteur": _("Rapporteur ou rapporteuse"),
-        "timekeeper": _("Gardien ou gardienne du temps"),
-        "table_host": _("Hôte ou hôtesse de table"),
-        "facilitator": _("Facilitation"),
-    }
+    """Label of each group role in the current language."""
+    return dict(domain.choices(domain.GROUP_ROLES))
