@@ -63,13 +63,8 @@ def _search(model: Model, problem: Problem, started: float) -> tuple[State, int,
 def _golfer_search(
     model: Model, problem: Problem, start: State, rng: np.random.Generator, deadline: float
 ) -> tuple[State, int, str]:
-    """Nothing to gain, only costs to avoid: greedy schedule, then conflict-directed tabu search."""
-    # The better of the engine's start and the "freedom of sets" greedy (which fills groups to the
-    # sizes of the feasible start).
-    greedy = golfer.greedy_schedule(model, start.sizes.copy(), rng)
-    search = golfer.TabuSearch(model, greedy, rng, deadline, problem.max_iterations)
-    if search.cost(start.assign) < search.cost(greedy):
-        search.assign = start.assign.copy()
+    """Nothing to gain, only costs to avoid: conflict-directed tabu search from the engine's start."""
+    search = golfer.TabuSearch(model, start.assign, rng, deadline, problem.max_iterations)
     best, _ = search.run()
     return State(model, best), search.iterations, search.stopped_by
 
