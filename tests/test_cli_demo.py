@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from app.db import get_engine
 from app.demo_data import PROGRAMME_ORGANISATIONS, PROGRAMME_SLUG, PROGRAMME_TITLE
 from app.domain import ACTOR_PROFILES
-from app.models import OutboxMessage, Programme, ProgrammeFacilitator, Registration, User, Workshop
+from app.models import (
+    GroupMember,
+    OutboxMessage,
+    Programme,
+    ProgrammeFacilitator,
+    Registration,
+    Round,
+    User,
+    Workshop,
+)
 from app.services.passwords import verify_password
 from tests.conftest import login, make_app
 
@@ -88,6 +97,13 @@ def test_seed_demo_has_a_past_an_open_and_a_full_workshop(app: Flask, db: Sessio
     past_regs = db.scalars(sa.select(Registration).where(Registration.workshop_id == past.id)).all()
     attendance = {r.attendance for r in past_regs if r.status == "confirmed"}
     assert attendance == {"present", "absent"}, "attendance recorded at the past workshop"
+    present = {r.user_id for r in past_regs if r.attendance == "present"}
+    grouped = db.scalars(
+        sa.select(GroupMember.user_id)
+        .join(Round, GroupMember.round_id == Round.id)
+        .where(Round.workshop_id == past.id, Round.status == "published")
+    ).all()
+    assert sorted(grouped) == sorted(present), "the past workshop's present people were grouped, published"
 
     open_counts = status_counts(db, open_)
     assert 0 < open_counts["confirmed"] < open_.capacity, "seats left in the open workshop"

@@ -26,6 +26,7 @@ from app.models import (
     User,
     Workshop,
 )
+from app.services import grouping
 from app.services import registration as registration_service
 from app.services.passwords import hash_password
 
@@ -222,7 +223,7 @@ def load_demo(session: Session, now: dt.datetime | None = None) -> DemoSummary:
     today = (now or utcnow()).astimezone(PARIS).date()
     outbox_before = session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
 
-    _admin, facilitators, accounts = _staff(session)
+    admin, facilitators, accounts = _staff(session)
     people = _participants(session, rng)
     session.flush()
     programme = _programme(session, facilitators, today)
@@ -249,9 +250,27 @@ def load_demo(session: Session, now: dt.datetime | None = None) -> DemoSummary:
                 session, leaving.id, actor=leaving.user, reason="Empêchement professionnel"
             )
     session.flush()
+    past = [w for w, spec in zip(workshops, demo_data.WORKSHOPS, strict=True) if spec.days_from_today < 0]
+    for workshop in past:
+        _publish_groups(session, workshop, admin)
+    session.refresh(programme)  # grouping expires the identity map; the summary reads the title
     # Demo data must never e-mail anyone: drop every message the registrations queued.
     session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     return DemoSummary(programme, workshops, len(people), accounts)
+
+
+def _publish_groups(session: Session, workshop: Workshop, actor: User) -> None:
+    """Peer groups of a past workshop, published: they feed « already met » for the next ones."""
+    settings = grouping.default_settings(workshop)
+    settings.time_limit_s = 1
+    job = grouping.prepare_generation(session, workshop, settings, grouping.plan_token([]))
+    grouping.apply_outcome(session, workshop, job, grouping.compute(job), actor)
+    grouping.assign_missing_roles(
+        session, workshop, grouping.plan_token(grouping.rounds_of(session, workshop.id))
+    )
+    grouping.publish(
+        session, workshop, None, grouping.plan_token(grouping.rounds_of(session, workshop.id)), actor
+    )
 
 
 def _sign_in_url(app: Flask) -> str:
