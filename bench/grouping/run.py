@@ -20,6 +20,7 @@ import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -178,6 +179,27 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+class RowSink(list[Row]):
+    """The rows of a run, each also appended at once to a JSON-lines file (kept if the run dies)."""
+
+    def __init__(self, journal: Path) -> None:
+        super().__init__()
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        journal.write_text("", encoding="utf-8")
+        self.journal = journal
+
+    def append(self, row: Row) -> None:
+        """Keep the row and journal it."""
+        super().append(row)
+        with self.journal.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row, default=str) + "\n")
+
+
+def _record(rows: list[Row], row: Row) -> None:
+    rows.append(row)
+    _progress(row)
+
+
 def _progress(row: Row) -> None:
     keys = (
         "tier",
@@ -222,7 +244,7 @@ def read_best_known() -> dict[str, float]:
         return {row["instance"]: float(row["best"]) for row in csv.DictReader(handle)}
 
 
-def tier_a(args: argparse.Namespace) -> tuple[list[Row], str]:
+def tier_a(args: argparse.Namespace, rows: list[Row]) -> None:
     """MDGPLIB at the literature limits and at the product budget: gap% and normalised score."""
     files = sorted((DATA_DIR / "mdgplib").glob("*.txt"))
     if args.quick:
@@ -231,7 +253,6 @@ def tier_a(args: argparse.Namespace) -> tuple[list[Row], str]:
         files = [f for f in files if args.only in f.stem]
     best_known = read_best_known()
     seeds = args.seeds[:1] if args.quick else args.seeds
-    rows: list[Row] = []
     for path in files:
         instance = read_mdgp(path)
         random_mean = expected_random(instance, samples=200, seed=0)
@@ -270,9 +291,7 @@ def tier_a(args: argparse.Namespace) -> tuple[list[Row], str]:
                             )
                     if answer.get("wall_s") is not None and over_budget(answer["wall_s"], limit):
                         row["status"] = "over_budget"
-                rows.append(row)
-                _progress(row)
-    return rows, report_a(rows)
+                _record(rows, row)
 
 
 def report_a(rows: list[Row]) -> str:
@@ -372,7 +391,7 @@ def report_a(rows: list[Row]) -> str:
 # --- tier C: social golfers -----------------------------------------------------------------------
 
 
-def tier_c(args: argparse.Namespace) -> tuple[list[Row], str]:
+def tier_c(args: argparse.Namespace, rows: list[Row]) -> None:
     """Social golfer schedules: success rate and median time to zero repeats; 6-6-4 must never succeed."""
     cases = [(g, s, w, GOLFER_LIMIT_S) for g, s, w in GOLFERS]
     cases.append((*IMPOSSIBLE_GOLFER, IMPOSSIBLE_LIMIT_S))
@@ -382,7 +401,6 @@ def tier_c(args: argparse.Namespace) -> tuple[list[Row], str]:
         seeds = args.seeds[:1]
     if args.only:
         cases = [c for c in cases if args.only in f"{c[0]}-{c[1]}-{c[2]}"]
-    rows: list[Row] = []
     for g, s, w, limit in cases:
         name = f"{g}-{s}-{w}"
         for seed in seeds:
@@ -408,9 +426,7 @@ def tier_c(args: argparse.Namespace) -> tuple[list[Row], str]:
                     row["time_to_zero_s"] = answer["wall_s"]
                 if answer.get("wall_s") is not None and over_budget(answer["wall_s"], limit):
                     row["status"] = "over_budget"
-            rows.append(row)
-            _progress(row)
-    return rows, report_c(rows)
+            _record(rows, row)
 
 
 def report_c(rows: list[Row]) -> str:
@@ -465,12 +481,11 @@ def report_c(rows: list[Row]) -> str:
 # --- tier E: generated workshops ------------------------------------------------------------------
 
 
-def tier_e(args: argparse.Namespace) -> tuple[list[Row], str]:
+def tier_e(args: argparse.Namespace, rows: list[Row]) -> None:
     """Generated workshops: hard violations, repeat pairs against a lower bound, runtime against targets."""
     sizes, rounds_grid, variants, seeds = TIER_E_SIZES, TIER_E_ROUNDS, TIER_E_VARIANTS, args.seeds
     if args.quick:
         sizes, rounds_grid, variants, seeds = [30, 120], [3], ["standard", "tight"], args.seeds[:1]
-    rows: list[Row] = []
     for n in sizes:
         for rounds in rounds_grid:
             for variant in variants:
@@ -522,9 +537,7 @@ def tier_e(args: argparse.Namespace) -> tuple[list[Row], str]:
                             row["zero_possible"] = "yes"
                         else:
                             row["zero_possible"] = "unknown"
-                    rows.append(row)
-                    _progress(row)
-    return rows, report_e(rows)
+                    _record(rows, row)
 
 
 def report_e(rows: list[Row]) -> str:
@@ -595,10 +608,10 @@ def report_e(rows: list[Row]) -> str:
 
 # --- main -----------------------------------------------------------------------------------------
 
-TIERS: dict[str, Callable[[argparse.Namespace], tuple[list[Row], str]]] = {
-    "A": tier_a,
-    "C": tier_c,
-    "E": tier_e,
+TIERS: dict[str, tuple[Callable[[argparse.Namespace, list[Row]], None], Callable[[list[Row]], str]]] = {
+    "A": (tier_a, report_a),
+    "C": (tier_c, report_c),
+    "E": (tier_e, report_e),
 }
 
 
@@ -621,6 +634,10 @@ def engine_available() -> bool:
     return True
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line of the harness."""
     parser = argparse.ArgumentParser(description="Grouping benchmark (issue 3): tiers A, C and E.")
@@ -640,7 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     tiers = ["A", "C", "E"] if args.tier == "all" else [args.tier]
     info = machine_info()
     started = time.perf_counter()
-    rows: list[Row] = []
+    name = f"tier-{args.tier}{'-quick' if args.quick else ''}-{args.solver}.csv"
+    out: Path = args.out or RESULTS_DIR / name
+    rows = RowSink(out.with_suffix(".jsonl"))
     quick = " (quick)" if args.quick else ""
     sections = [
         f"## Grouping benchmark — tier {', '.join(tiers)}{quick}, solver {args.solver}",
@@ -650,16 +669,22 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.solver == "baseline":
         sections += ["**BASELINE (random assignment) — not the engine's figures.**", ""]
-    for tier in tiers:
-        print(f"tier {tier} …", file=sys.stderr, flush=True)
-        tier_rows, text = TIERS[tier](args)
-        rows += tier_rows
-        sections.append(text)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        for tier in tiers:
+            print(f"tier {tier} …", file=sys.stderr, flush=True)
+            runner, reporter = TIERS[tier]
+            start = len(rows)
+            try:
+                runner(args, rows)
+            finally:
+                if len(rows) > start:
+                    sections.append(reporter(rows[start:]))
+    except KeyboardInterrupt:
+        sections.append("**Interrupted: partial figures.**\n")
     sections.append(f"Total wall time of the harness: {time.perf_counter() - started:.0f} s.")
     report = "\n".join(sections)
     print(report)
-    name = f"tier-{args.tier}{'-quick' if args.quick else ''}-{args.solver}.csv"
-    out = args.out or RESULTS_DIR / name
     write_csv(rows, out)
     out.with_suffix(".md").write_text(report + "\n", encoding="utf-8")
     print(f"\nCSV: {out}\nMarkdown: {out.with_suffix('.md')}", file=sys.stderr)
