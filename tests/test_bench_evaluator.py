@@ -20,7 +20,7 @@ from bench.grouping.evaluate import (
     read_mdgp,
     repeat_lower_bound,
 )
-from bench.grouping.generate import generate_workshop
+from bench.grouping.generate import generate_workshop, witness
 
 # 5 people, 2 groups: group 0 holds 2 or 3, group 1 exactly 2 or 3 ("ds" bounds).
 TINY = """5 2 ds 2 3 2 3
@@ -146,3 +146,11 @@ def test_lower_bound_and_generator() -> None:
     assert max(organisations.values()) == first["groups"]["count"]
     history = generate_workshop(30, 1, seed=1, variant="history")
     assert history["history"] and repeat_lower_bound(history) == 0
+
+
+@pytest.mark.parametrize("variant", ["standard", "tight", "history"])
+def test_generated_workshops_are_feasible(variant: str) -> None:
+    for seed in range(1, 6):
+        data = generate_workshop(120, 3, seed, variant=variant)
+        round_ = witness(data["people"], data["groups"]["count"])
+        assert evaluate_workshop(data, [round_] * 3).hard_violations == 0

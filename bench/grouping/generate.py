@@ -76,13 +76,18 @@ def _organisation_sizes(n: int, groups: int, tight: bool, rng: random.Random) ->
     return sizes
 
 
-def _witness(people: list[dict[str, str]], groups: int) -> list[list[str]]:
-    """One feasible round: people sorted by organisation dealt to the groups in turn."""
+def witness(people: list[dict[str, str]], groups: int) -> list[list[str]]:
+    """One feasible round: people sorted by organisation dealt to the groups in turn.
+
+    Balanced sizes, and colleagues land in distinct groups as no organisation outnumbers the groups;
+    the generator draws its cannot-link pairs, must-link pairs and pins from this round, so repeating
+    it every round gives a schedule without hard violations (with repeats).
+    """
     ordered = sorted(people, key=lambda p: (p["organisation"], p["id"]))
-    witness: list[list[str]] = [[] for _ in range(groups)]
+    dealt: list[list[str]] = [[] for _ in range(groups)]
     for index, person in enumerate(ordered):
-        witness[index % groups].append(person["id"])
-    return witness
+        dealt[index % groups].append(person["id"])
+    return dealt
 
 
 def _history(ids: list[str], group_size: int, workshops: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -147,18 +152,18 @@ def generate_workshop(
         "seed": seed,
     }
     if constraints:
-        witness = _witness(people, groups)
-        group_of = {p: g for g, members in enumerate(witness) for p in members}
+        round_ = witness(people, groups)
+        group_of = {p: g for g, members in enumerate(round_) for p in members}
         organisation = {p["id"]: p["organisation"] for p in people}
         used: set[str] = set()
         pins: dict[str, int] = {}
         for g in rng.sample(range(groups), min(groups, n // 60)):
-            person = rng.choice(witness[g])
+            person = rng.choice(round_[g])
             pins[person] = g
             used.add(person)
         must: list[list[str]] = []
         for g in rng.sample(range(groups), min(groups, n // 60)):
-            free = [p for p in witness[g] if p not in used]
+            free = [p for p in round_[g] if p not in used]
             if len(free) >= 2:
                 a, b = rng.sample(free, 2)
                 must.append(sorted([a, b]))
