@@ -6,8 +6,11 @@ current plan. The drag and drop of `groups.js` posts the very same move form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import get_session
@@ -16,6 +19,7 @@ from app.groups.forms import LockForm, MoveForm, PlanForm, RolesForm, SwapForm
 from app.groups.page import back, failure, render_page
 from app.i18n import _
 from app.manage.access import actor, managed_workshop
+from app.models import Workshop
 from app.policies import facilitator
 from app.services import grouping
 from app.services.errors import DomainError
@@ -157,61 +161,59 @@ def auto_roles(workshop_id: int) -> ResponseReturnValue:
     return back(workshop_id, "resultat")
 
 
-@bp.post("/gestion/ateliers/<int:workshop_id>/sous-groupes/publier")
-@facilitator
-def publish(workshop_id: int) -> ResponseReturnValue:
-    """Publish one round or all: each participant then sees their own group."""
+def _plan_action(
+    workshop_id: int, action: Callable[[Session, Workshop, PlanForm], object], done: str, anchor: str | None
+) -> ResponseReturnValue:
+    """Validate the plan form, run one service action on the whole plan, commit, say it, go back."""
     workshop = managed_workshop(workshop_id)
     form = PlanForm()
     if not form.validate():
         return _invalid(workshop_id)
     session = get_session()
     try:
-        grouping.publish(session, workshop, form.round_id.data, form.version.data, actor())
+        action(session, workshop, form)
         session.commit()
     except (DomainError, StaleDataError) as error:
         return failure(workshop, error)
-    flash(
+    flash(done, "success")
+    return back(workshop_id, anchor)
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/sous-groupes/publier")
+@facilitator
+def publish(workshop_id: int) -> ResponseReturnValue:
+    """Publish one round or all: each participant then sees their own group."""
+    return _plan_action(
+        workshop_id,
+        lambda session, workshop, form: grouping.publish(
+            session, workshop, form.round_id.data, form.version.data, actor()
+        ),
         _("Sous-groupes publiés : chaque personne voit le sien depuis « Mes ateliers »."),
-        "success",
+        "resultat",
     )
-    return back(workshop_id, "resultat")
 
 
 @bp.post("/gestion/ateliers/<int:workshop_id>/sous-groupes/retirer")
 @facilitator
 def unpublish(workshop_id: int) -> ResponseReturnValue:
     """Withdraw the publication (one round or all), until the workshop ends."""
-    workshop = managed_workshop(workshop_id)
-    form = PlanForm()
-    if not form.validate():
-        return _invalid(workshop_id)
-    session = get_session()
-    try:
-        grouping.unpublish(session, workshop, form.round_id.data, form.version.data, actor())
-        session.commit()
-    except (DomainError, StaleDataError) as error:
-        return failure(workshop, error)
-    flash(
+    return _plan_action(
+        workshop_id,
+        lambda session, workshop, form: grouping.unpublish(
+            session, workshop, form.round_id.data, form.version.data, actor()
+        ),
         _("Publication retirée : les participantes et participants ne voient plus les sous-groupes."),
-        "success",
+        "resultat",
     )
-    return back(workshop_id, "resultat")
 
 
 @bp.post("/gestion/ateliers/<int:workshop_id>/sous-groupes/effacer")
 @facilitator
 def discard(workshop_id: int) -> ResponseReturnValue:
     """Delete the draft groups (never published ones)."""
-    workshop = managed_workshop(workshop_id)
-    form = PlanForm()
-    if not form.validate():
-        return _invalid(workshop_id)
-    session = get_session()
-    try:
-        grouping.discard(session, workshop, form.version.data, actor())
-        session.commit()
-    except (DomainError, StaleDataError) as error:
-        return failure(workshop, error)
-    flash(_("Les sous-groupes en brouillon ont été effacés."), "success")
-    return back(workshop_id)
+    return _plan_action(
+        workshop_id,
+        lambda session, workshop, form: grouping.discard(session, workshop, form.version.data, actor()),
+        _("Les sous-groupes en brouillon ont été effacés."),
+        None,
+    )

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.i18n import _l
+from app.manage.forms import ExportForm
 from app.services import grouping
 from app.services.grouping import GroupingSettings, RolesInput
 
@@ -256,19 +257,9 @@ class RolesForm(FlaskForm):  # type: ignore[misc]
         )
 
 
-class GroupExportForm(FlaskForm):  # type: ignore[misc]
-    """Export options (GET: the download changes nothing but the audit log)."""
+class GroupExportForm(ExportForm):
+    """Export options of the groups: the same choices as the registrations export, other contents."""
 
-    class Meta:
-        csrf = False
-
-    separateur = RadioField(
-        _l("Séparateur des colonnes (CSV)"),
-        choices=_choices(
-            [("point-virgule", _l("Point-virgule (tableurs en français)")), ("virgule", _l("Virgule"))]
-        ),
-        default="point-virgule",
-    )
     nominatif = RadioField(
         _l("Contenu"),
         choices=_choices(
@@ -279,13 +270,3 @@ class GroupExportForm(FlaskForm):  # type: ignore[misc]
         ),
         default="non",
     )
-
-    @property
-    def delimiter(self) -> str:
-        """The CSV separator chosen (semicolon unless a comma was asked for)."""
-        return "," if self.separateur.data == "virgule" else ";"
-
-    @property
-    def named(self) -> bool:
-        """True only when the named export was explicitly chosen (EX-05)."""
-        return bool(self.nominatif.data == "oui")
