@@ -342,3 +342,16 @@ def test_cli_iterations_make_the_run_reproducible(tmp_path: Path) -> None:
     second = run_cli(str(path), "--iterations", "200000", "--seed", "4")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["rounds"] == json.loads(second.stdout)["rounds"]
+
+
+def test_linked_pairs_leave_room_for_an_organisation_as_large_as_the_number_of_groups() -> None:
+    # Exact sizes: every group needs one of the 12 colleagues, so no group may hold two linked pairs.
+    colleagues = [Person(f"c{i}", organisation="Département", profile="local_authority") for i in range(12)]
+    others = distinct_organisations(workshop_people(36, seed=14))
+    pairs = [[f"p{2 * i}", f"p{2 * i + 1}"] for i in range(8)]
+    solution = solve(
+        Problem(people=colleagues + others, bounds=[(4, 4)] * 12, rounds=3, must_link=pairs, time_limit_s=2.0)
+    )
+    assert solution.hard_violations == 0
+    for groups in solution.rounds:
+        assert all(sum(pid.startswith("c") for pid in group) == 1 for group in groups)

@@ -141,7 +141,11 @@ def initial_assignment(model: Model, rng: np.random.Generator) -> IntArray:
             assign[r, u] = fixed[u]
             sizes[fixed[u]] += model.unit_size[u]
         free = np.flatnonzero(fixed < 0)
-        order = free[np.lexsort((rng.random(free.size), -unit_conflicts[free], -model.unit_size[free]))]
+        # Members of an organisation about as large as the number of groups come first (one per
+        # group while there is room), then blocks by size, then the others by their conflicts.
+        crowded = unit_conflicts[free] >= max(1, groups // 2)
+        keys = (rng.random(free.size), -unit_conflicts[free], -model.unit_size[free], ~crowded)
+        order = free[np.lexsort(keys)]
         for u in order:
             assign[r, u] = _best_place(model, assign, r, int(u), sizes, rng)
             sizes[assign[r, u]] += model.unit_size[u]
