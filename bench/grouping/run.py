@@ -195,7 +195,8 @@ class RowSink(list[Row]):
             handle.write(json.dumps(row, default=str) + "\n")
 
 
-def _record(rows: list[Row], row: Row) -> None:
+def record_row(rows: list[Row], row: Row) -> None:
+    """Keep a finished run's row and print a progress line on stderr."""
     rows.append(row)
     _progress(row)
 
@@ -232,6 +233,7 @@ def _base_row(tier: str, case: str, seed: int, budget: float, solver: str, answe
         "iterations": answer.get("iterations"),
         "wall_s": answer.get("wall_s"),
         "process_s": answer.get("process_s"),
+        "load_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -291,7 +293,7 @@ def tier_a(args: argparse.Namespace, rows: list[Row]) -> None:
                             )
                     if answer.get("wall_s") is not None and over_budget(answer["wall_s"], limit):
                         row["status"] = "over_budget"
-                _record(rows, row)
+                record_row(rows, row)
 
 
 def report_a(rows: list[Row]) -> str:
@@ -426,7 +428,7 @@ def tier_c(args: argparse.Namespace, rows: list[Row]) -> None:
                     row["time_to_zero_s"] = answer["wall_s"]
                 if answer.get("wall_s") is not None and over_budget(answer["wall_s"], limit):
                     row["status"] = "over_budget"
-            _record(rows, row)
+            record_row(rows, row)
 
 
 def report_c(rows: list[Row]) -> str:
@@ -537,7 +539,7 @@ def tier_e(args: argparse.Namespace, rows: list[Row]) -> None:
                             row["zero_possible"] = "yes"
                         else:
                             row["zero_possible"] = "unknown"
-                    _record(rows, row)
+                    record_row(rows, row)
 
 
 def report_e(rows: list[Row]) -> str:

@@ -60,8 +60,11 @@ def _engine_problem(job: dict[str, Any]) -> Any:
 
 
 def workshop_data(job: dict[str, Any]) -> dict[str, Any]:
-    """The generated workshop instance of a tier-E job (the harness regenerates the same one)."""
-    return generate_workshop(
+    """The generated workshop instance of a tier-E job (the harness regenerates the same one).
+
+    `weights` in the job replaces the generated weights (used by `prove.py` for repeats-only runs).
+    """
+    data = generate_workshop(
         int(job["n"]),
         int(job["rounds"]),
         int(job["seed"]),
@@ -69,6 +72,9 @@ def workshop_data(job: dict[str, Any]) -> dict[str, Any]:
         variant=str(job.get("variant", "standard")),
         time_limit_s=float(job["time_limit"]),
     )
+    if job.get("weights"):
+        data["weights"] = dict(job["weights"])
+    return data
 
 
 def _baseline_inputs(job: dict[str, Any]) -> tuple[list[str], list[tuple[int, int]], int]:
