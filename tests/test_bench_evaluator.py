@@ -138,6 +138,12 @@ def test_lower_bound_and_generator() -> None:
     data = {"people": people, "groups": {"count": 2, "min_size": 2, "max_size": 2}, "rounds": 4}
     assert repeat_lower_bound(data) == 2
     assert repeat_lower_bound({**data, "rounds": 3}) == 0
+    # 30 people in 5 groups of 6: two rounds share 25 (group, group) cells, so 5 pairs meet again in
+    # every round after the first, whatever the schedule.
+    golfers = [{"id": str(i), "organisation": "", "profile": "", "territory": ""} for i in range(30)]
+    crowded = {"people": golfers, "groups": {"count": 5, "min_size": 6, "max_size": 6}, "rounds": 3}
+    assert repeat_lower_bound(crowded) == 10
+    assert repeat_lower_bound({**crowded, "rounds": 1}) == 0
     first = generate_workshop(60, 3, seed=2, variant="tight")
     assert first == generate_workshop(60, 3, seed=2, variant="tight")
     organisations: dict[str, int] = {}

@@ -363,15 +363,36 @@ def evaluate_workshop(data: Mapping[str, Any], rounds: Sequence[Sequence[Sequenc
     )
 
 
+def grid_collisions(n: int, groups: int) -> int:
+    """Fewest pairs that share a group in two given rounds of `groups` groups: n people in groups²
+    cells (group in one round, group in the other), spread as evenly as possible."""
+    cells = groups * groups
+    per_cell, extra = divmod(n, cells)
+    return extra * (per_cell + 1) * per_cell // 2 + (cells - extra) * per_cell * (per_cell - 1) // 2
+
+
 def repeat_lower_bound(data: Mapping[str, Any]) -> int:
     """A lower bound on the repeat pairs of any schedule without hard violations (0 = zero not excluded).
 
-    Person i sits in groups of at least `min_low` people in each of the r rounds, so meets at least
-    r * (min_low - 1) partners counted with multiplicity; its must-link partners fill m_i of those seats
-    every round (exempt), and the others must be distinct people it may meet without a repeat: not
-    itself, not a colleague (when organisations are kept apart), not a cannot-link partner, not an
-    earlier acquaintance. Every seat beyond that supply is a repeat seen by two people.
+    The larger of two counting bounds:
+    - per person: person i sits in groups of at least `min_low` people in each of the r rounds, so
+      meets at least r * (min_low - 1) partners counted with multiplicity; its must-link partners fill
+      m_i of those seats every round (exempt), and the others must be distinct people it may meet
+      without a repeat: not itself, not a colleague (when organisations are kept apart), not a
+      cannot-link partner, not an earlier acquaintance. Every seat beyond that supply is a repeat seen
+      by two people;
+    - per round against the first: each later round re-pairs at least `grid_collisions(n, g)` pairs
+      of the first round (bites when groups hold more people than there are groups: n > g²), less the
+      must-link pairs, which are exempt; each such pair is a repeat of that later round.
     """
+    person_bound = _person_bound(data)
+    rounds = int(data.get("rounds", 1))
+    must_pairs = {pair for ids in _link_sets(data, "must_link") for pair in group_pairs(ids)}
+    per_round = grid_collisions(len(data["people"]), len(bounds_of(data))) - len(must_pairs)
+    return max(person_bound, (rounds - 1) * max(0, per_round))
+
+
+def _person_bound(data: Mapping[str, Any]) -> int:
     people = [str(p["id"]) for p in data["people"]]
     rounds = int(data.get("rounds", 1))
     low = min(b[0] for b in bounds_of(data))

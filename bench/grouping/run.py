@@ -532,14 +532,32 @@ def tier_e(args: argparse.Namespace, rows: list[Row]) -> None:
                         )
                         if score.hard_violations:
                             row["status"] = "violations"
-                        trivial = rounds == 1 and not data.get("history")
-                        if bound > 0:
-                            row["zero_possible"] = "no"
-                        elif trivial or score.repeat_pairs == 0:
-                            row["zero_possible"] = "yes"
-                        else:
-                            row["zero_possible"] = "unknown"
+                        row["zero_possible"] = zero_possible(
+                            bound, rounds, bool(data.get("history")), score.repeat_pairs
+                        )
                     record_row(rows, row)
+
+
+def zero_possible(bound: int, rounds: int, history: bool, repeats: int) -> str:
+    """ "no" when the lower bound excludes zero repeats, "yes" when reached or trivial, else "unknown"."""
+    if bound > 0:
+        return "no"
+    if repeats == 0 or (rounds == 1 and not history):
+        return "yes"
+    return "unknown"
+
+
+def rescore_journal(journal: Path) -> list[Row]:
+    """Rows of a journal, tier-E lower bounds and "zero possible" recomputed with the current evaluator."""
+    rows: list[Row] = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        if row.get("tier") == "E" and row.get("repeat_pairs") is not None:
+            data = generate_workshop(row["n"], row["rounds"], row["seed"], variant=row["variant"])
+            row["lower_bound"] = repeat_lower_bound(data)
+            row["zero_possible"] = zero_possible(
+                row["lower_bound"], row["rounds"], bool(data.get("history")), row["repeat_pairs"]
+            )
+    return rows
 
 
 def report_e(rows: list[Row]) -> str:
@@ -652,7 +670,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--solver", choices=["engine", "baseline"], default="engine")
     parser.add_argument("--only", default="", help="keep only cases whose name contains this text")
+    parser.add_argument(
+        "--report-from", type=Path, default=None, help="rebuild the report of a .jsonl journal, no solving"
+    )
     args = parser.parse_args(argv)
+    if args.report_from:
+        rows_read = rescore_journal(args.report_from)
+        texts = [
+            TIERS[t][1]([r for r in rows_read if r["tier"] == t]) for t in TIERS if args.tier in (t, "all")
+        ]
+        print("\n".join(text for text in texts))
+        if args.out:
+            write_csv(rows_read, args.out)
+            args.out.with_suffix(".md").write_text("\n".join(texts) + "\n", encoding="utf-8")
+        return 0
     if args.solver == "engine" and not engine_available():
         print("app.grouping.solve is not available yet: use --solver baseline", file=sys.stderr)
         return 2
