@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from app.grouping import golfer
+from app.grouping import design, golfer
 from app.grouping.build import Model, build_model
 from app.grouping.explain import explain
 from app.grouping.problem import Problem, ProblemError, Solution, capacity_errors
@@ -63,8 +63,16 @@ def _search(model: Model, problem: Problem, started: float) -> tuple[State, int,
 def _golfer_search(
     model: Model, problem: Problem, start: State, rng: np.random.Generator, deadline: float
 ) -> tuple[State, int, str]:
-    """Nothing to gain, only costs to avoid: conflict-directed tabu search from the engine's start."""
-    search = golfer.TabuSearch(model, start.assign, rng, deadline, problem.max_iterations)
+    """Nothing to gain, only costs to avoid: conflict-directed tabu search from the cheaper start.
+
+    The starts are the engine's (annealer's first descent) and, when the shape allows one, a
+    repeat-free design (see `design`).
+    """
+    assign = start.assign
+    designed = design.designed_start(model, assign)
+    if designed is not None and golfer.schedule_cost(model, designed) < golfer.schedule_cost(model, assign):
+        assign = designed
+    search = golfer.TabuSearch(model, assign, rng, deadline, problem.max_iterations)
     best, _ = search.run()
     return State(model, best), search.iterations, search.stopped_by
 
