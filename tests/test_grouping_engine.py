@@ -355,3 +355,35 @@ def test_linked_pairs_leave_room_for_an_organisation_as_large_as_the_number_of_g
     assert solution.hard_violations == 0
     for groups in solution.rounds:
         assert all(sum(pid.startswith("c") for pid in group) == 1 for group in groups)
+
+
+def cluster_crowd() -> list[Person]:
+    """Twelve people of three profiles, four each, all from different organisations."""
+    return [Person(f"p{i}", organisation=f"Org {i}", profile=PROFILES[i % 3]) for i in range(12)]
+
+
+def test_without_the_cluster_rule_mixing_leaves_people_alone_with_their_profile() -> None:
+    solution = solve(Problem(people=cluster_crowd(), bounds=[(4, 4)] * 3, seed=1, time_limit_s=1.0))
+    assert solution.isolated_people > 0
+    assert solution.to_json()["isolated_people"] == solution.isolated_people
+
+
+def test_the_cluster_rule_leaves_nobody_alone_with_their_profile() -> None:
+    people = cluster_crowd()
+    problem = Problem(
+        people=people,
+        bounds=[(4, 4)] * 3,
+        rounds=2,
+        weights=Weights(cluster=100.0),
+        cannot_link=[["p0", "p3"]],
+        seed=1,
+        time_limit_s=1.0,
+    )
+    solution = solve(problem)
+    assert solution.hard_violations == 0
+    assert solution.isolated_people == 0
+    profile = {p.id: p.profile for p in people}
+    for groups in solution.rounds:
+        for group in groups:
+            counts = Counter(profile[i] for i in group)
+            assert min(counts.values()) >= 2, counts

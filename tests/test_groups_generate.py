@@ -4,6 +4,7 @@ move / lock / re-solve, late arrivals and absences, World Café rotations."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from itertools import combinations
 
 import sqlalchemy as sa
@@ -429,3 +430,36 @@ def test_an_organisation_larger_than_the_groups_is_said_plainly(client: FlaskCli
     assert "L'organisation « Ville de Metz » compte 5 personnes pour 2 groupes" in page
     assert "binômes de même organisation" in page
     assert "Même organisation que" in page
+
+
+def test_nobody_left_alone_with_their_profile_when_asked(client: FlaskClient, db: Session) -> None:
+    facilitator, workshop = team(db, capacity=40)
+    # Twelve people, three profiles of four: mixing alone puts one of each profile per group.
+    crowd = [
+        user
+        for profile in ("local_authority", "association", "company")
+        for user in people(db, workshop, 4, actor_profile=profile)
+    ]
+    sign_in(client, facilitator)
+
+    generate(client, db, workshop, min_size=4, max_size=4, keep_profiles_company="y")
+
+    [groups] = plan(db, workshop)
+    profile = {user.id: user.actor_profile for user in crowd}
+    for group in groups:
+        counts = Counter(profile[user_id] for user_id in group)
+        assert min(counts.values()) >= 2, counts
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert "aucune personne seule de son profil" in page
+    fresh(db)
+    [round_] = db.scalars(sa.select(Round).where(Round.workshop_id == workshop.id)).all()
+    assert round_.settings["criteria"]["keep_profiles_company"] is True
+
+
+def test_without_the_option_the_summary_does_not_count_people_alone(client: FlaskClient, db: Session) -> None:
+    facilitator, workshop = team(db, capacity=40)
+    people(db, workshop, 12)
+    sign_in(client, facilitator)
+    generate(client, db, workshop, min_size=4, max_size=4)
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert "aucune personne seule de son profil" not in page and "seules de leur profil" not in page

@@ -7,6 +7,7 @@ from collections import Counter
 import numpy as np
 
 from app.grouping.build import Model, normalise_name
+from app.grouping.cluster import isolated_people
 from app.grouping.problem import GroupReport, Problem, Solution
 from app.grouping.search import State
 
@@ -115,4 +116,5 @@ def explain(
         elapsed_s=elapsed,
         iterations=iterations,
         seed=problem.seed,
+        isolated_people=isolated_people(problem, model, state.assign),
     )

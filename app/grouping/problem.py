@@ -115,6 +115,7 @@ class Solution:
     elapsed_s: float
     iterations: int
     seed: int
+    isolated_people: int = 0  # alone with their profile in a group while others share it (cluster)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON output of the command line."""
@@ -123,6 +124,7 @@ class Solution:
             "objective": round(self.objective, 6),
             "repeat_pairs": self.repeat_pairs,
             "hard_violations": self.hard_violations,
+            "isolated_people": self.isolated_people,
             "feasible": self.feasible,
             "messages": self.messages,
             "groups": [

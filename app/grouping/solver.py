@@ -8,11 +8,13 @@ import numpy as np
 
 from app.grouping import design, golfer
 from app.grouping.build import Model, build_model
+from app.grouping.cluster import ClusterPolish
 from app.grouping.explain import explain
 from app.grouping.problem import Problem, ProblemError, Solution, capacity_errors
 from app.grouping.search import Annealer, Progress, State, initial_assignment, polish
 
 POLISH_SHARE = 0.04
+CLUSTER_SHARE = 0.05
 START_SHARE = 0.2
 # Annealing temperatures as fractions of the median worsening step at the first local optimum:
 # measured on MDGPLIB (RanReal/RanInt n = 120, 240) with the matrix sweeps of search.Annealer.
@@ -31,6 +33,8 @@ def _search(model: Model, problem: Problem, started: float) -> tuple[State, int,
     rng = np.random.default_rng(problem.seed)
     limit = problem.time_limit_s
     deadline = started + limit
+    if problem.weights.cluster > 0:
+        deadline -= CLUSTER_SHARE * limit  # room for the cluster rule's descent after the search
     state = State(model, initial_assignment(model, rng))
     # Reading the answer back (explain) costs about as much as building the model did: keep room.
     deadline -= 1.5 * (time.perf_counter() - started)
@@ -84,5 +88,10 @@ def solve(problem: Problem) -> Solution:
     if errors:
         raise ProblemError(errors)
     model = build_model(problem)
+    built = time.perf_counter() - started
     state, iterations, stopped_by = _search(model, problem, started)
+    if problem.weights.cluster > 0:
+        # Rebuilding the state and explaining cost up to three times the model building: keep room.
+        deadline = started + problem.time_limit_s - 3.0 * built
+        state = State(model, ClusterPolish(state, problem, model.fixed_group < 0, deadline).run())
     return explain(problem, model, state, time.perf_counter() - started, iterations, stopped_by)

@@ -130,6 +130,9 @@ class GenerateForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
         validators=[InputRequired(message=REQUIRED), AnyOf(tuple(grouping.TERRITORY_WEIGHTS))],
     )
     organisations_apart = BooleanField(_l("Jamais deux personnes de la même organisation"), default=True)
+    keep_profiles_company = BooleanField(
+        _l("Ne laisser personne seul ou seule de son profil dans un sous-groupe")
+    )
     time_limit_s = IntegerField(
         _l("Temps de calcul maximal (secondes)"),
         validators=[
@@ -177,6 +180,7 @@ class GenerateForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
             profiles=self.profiles.data,
             territories=self.territories.data,
             organisations_apart=bool(self.organisations_apart.data),
+            keep_profiles_company=bool(self.keep_profiles_company.data),
             time_limit_s=self.time_limit_s.data,
         )
 

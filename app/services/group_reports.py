@@ -99,6 +99,7 @@ class Quality:
     size_low: int = 0
     size_high: int = 0
     size_problems: int = 0
+    isolated: int = 0  # people alone with their profile in a group while others of it take part
 
     @classmethod
     def of(cls, cards: Sequence[GroupCard]) -> Quality:
@@ -117,7 +118,24 @@ class Quality:
             size_low=min(sizes),
             size_high=max(sizes),
             size_problems=sum(1 for card in cards if card.size_problem),
+            isolated=_isolated(cards),
         )
+
+
+def _isolated(cards: Sequence[GroupCard]) -> int:
+    """People alone with their profile in their group, round by round (the « cluster » criterion)."""
+    by_round: dict[int, list[GroupCard]] = {}
+    for card in cards:
+        by_round.setdefault(card.group.round_id, []).append(card)
+    isolated = 0
+    for round_cards in by_round.values():
+        totals: Counter[str] = Counter()
+        for card in round_cards:
+            totals.update(dict(card.profiles))
+        isolated += sum(
+            1 for card in round_cards for name, count in card.profiles if count == 1 and totals[name] >= 2
+        )
+    return isolated
 
 
 @dataclass

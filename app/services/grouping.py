@@ -44,6 +44,8 @@ PROFILE_WEIGHTS = {"important": 20.0, "normal": 10.0, "none": 0.0}
 TERRITORY_WEIGHTS = {"mix": ("differ", 3.0), "gather": ("match", 3.0), "ignore": ("differ", 0.0)}
 # Meeting again costs more than any gain in mix: the engine avoids it whenever it can.
 REPEAT_WEIGHT = 100.0
+# « Personne seul de son profil » weighs like two well-mixed pairs: a wish, never above a rule.
+CLUSTER_WEIGHT = 40.0
 # Re-solving the rest only breaks ties in favour of the current places; a repair (late arrivals,
 # absences) values every person staying put far above any gain in mix: few groups change.
 RESOLVE_STABILITY = 1.0
@@ -74,6 +76,7 @@ class GroupingSettings:
     profiles: str = "important"
     territories: str = "mix"
     organisations_apart: bool = True
+    keep_profiles_company: bool = False
     time_limit_s: int = TIME_LIMIT_DEFAULT
 
     def to_json(self) -> dict[str, Any]:
@@ -99,6 +102,7 @@ class GroupingSettings:
             territory=territory,
             territory_mode=mode,
             repeat=REPEAT_WEIGHT,
+            cluster=CLUSTER_WEIGHT if self.keep_profiles_company else 0.0,
             stability=stability,
         )
 
