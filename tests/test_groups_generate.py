@@ -431,6 +431,11 @@ def test_an_organisation_larger_than_the_groups_is_said_plainly(client: FlaskCli
     assert "binômes de même organisation" in page
     assert "Même organisation que" in page
 
+    # The plan stores the notice as a code: an English reader gets it in English.
+    post_form(client, "/langue", {"language": "en", "next": "/"})
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert "« Ville de Metz » has 5 people for 2 groups" in page
+
 
 def test_nobody_left_alone_with_their_profile_when_asked(client: FlaskClient, db: Session) -> None:
     facilitator, workshop = team(db, capacity=40)

@@ -8,7 +8,7 @@ import numpy as np
 
 from app.grouping.build import Model, normalise_name
 from app.grouping.cluster import isolated_people
-from app.grouping.problem import GroupReport, Problem, Solution
+from app.grouping.problem import GroupReport, Notice, Problem, Solution
 from app.grouping.search import State
 
 
@@ -22,9 +22,9 @@ def _person_rounds(model: Model, state: State) -> list[list[list[int]]]:
     return rounds
 
 
-def _plain_warnings(problem: Problem, model: Model) -> list[str]:
+def _plain_warnings(problem: Problem, model: Model) -> list[Notice]:
     """Say plainly why some hard rule cannot hold, before anyone wonders."""
-    messages: list[str] = []
+    messages: list[Notice] = []
     groups = model.group_count
     if problem.same_organisation_apart:
         sizes = Counter(normalise_name(p.organisation) for p in problem.people if p.organisation)
@@ -33,15 +33,14 @@ def _plain_warnings(problem: Problem, model: Model) -> list[str]:
             if count <= groups:
                 break
             messages.append(
-                f"L'organisation « {names[name]} » compte {count} personnes pour {groups} groupes : "
-                f"au moins {count - groups} d'entre elles partageront un groupe avec un ou une collègue."
+                Notice(
+                    "large_organisation",
+                    {"organisation": names[name], "count": count, "groups": groups, "extra": count - groups},
+                )
             )
     for unit in model.units:
         if len(unit) > 1 and model.conflict[np.ix_(unit, unit)].any():
-            messages.append(
-                "Deux personnes liées (« must_link ») ne peuvent pas être séparées "
-                "alors qu'une règle l'exige."
-            )
+            messages.append(Notice("linked_apart"))
             break
     return messages
 
@@ -102,9 +101,7 @@ def explain(
     repeat_pairs = sum(len(report.repeat_pairs) for report in reports)
     messages = _plain_warnings(problem, model)
     if stopped_by == "time" and hard:
-        messages.append(
-            "Le temps imparti est écoulé avant qu'une solution respectant toutes les règles soit trouvée."
-        )
+        messages.append(Notice("time_out"))
     return Solution(
         rounds=[[[people[i].id for i in members] for members in groups] for groups in rounds],
         objective=objective,
@@ -112,7 +109,8 @@ def explain(
         hard_violations=hard,
         groups=reports,
         feasible=hard == 0,
-        messages=messages,
+        messages=[notice.french() for notice in messages],
+        notices=messages,
         elapsed_s=elapsed,
         iterations=iterations,
         seed=problem.seed,

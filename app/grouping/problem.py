@@ -86,6 +86,38 @@ class Problem:
         return len(self.bounds)
 
 
+# What the engine may have to say, in French with named fields; the web tool shows the same notices
+# in the reader's language (`app.services.grouping.NOTICE_TEXTS`), from the code and the fields.
+NOTICE_FRENCH = {
+    "large_organisation": (
+        "L'organisation « %(organisation)s » compte %(count)s personnes pour %(groups)s groupes : "
+        "au moins %(extra)s d'entre elles partageront un groupe avec un ou une collègue."
+    ),
+    "linked_apart": (
+        "Deux personnes liées (« must_link ») ne peuvent pas être séparées alors qu'une règle l'exige."
+    ),
+    "time_out": (
+        "Le temps imparti est écoulé avant qu'une solution respectant toutes les règles soit trouvée."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the engine says about a solution: a code and the fields of its sentence."""
+
+    code: str
+    params: dict[str, str | int] = field(default_factory=dict)
+
+    def french(self) -> str:
+        """The sentence in French (the command line's language)."""
+        return NOTICE_FRENCH[self.code] % self.params
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data, stored with a plan and translated when shown."""
+        return {"code": self.code, "params": dict(self.params)}
+
+
 @dataclass
 class GroupReport:
     """Why a group looks the way it does: its mix and its flaws."""
@@ -116,6 +148,7 @@ class Solution:
     iterations: int
     seed: int
     isolated_people: int = 0  # alone with their profile in a group while others share it (cluster)
+    notices: list[Notice] = field(default_factory=list)  # the `messages`, as codes and fields
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON output of the command line."""

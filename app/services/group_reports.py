@@ -252,7 +252,7 @@ def plan_view(session: Session, workshop: Workshop) -> PlanView:
     views: list[RoundView] = []
     for round_ in rounds:
         cards = [_card(group, settings.who, met, _bounds(round_), roles) for group in round_.groups]
-        messages = [str(m) for m in round_.settings.get("messages", []) if isinstance(m, str)]
+        messages = [text for m in round_.settings.get("messages", []) if (text := grouping.notice_text(m))]
         views.append(RoundView(round_, cards, grouping.plan_token([round_]), Quality.of(cards), messages))
         # Pairs formed in this round count as met for the rounds after it.
         for group in round_.groups:

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import domain
 from app.db import utcnow
-from app.grouping import LockedGroup, Meeting, Person, Problem, ProblemError, Weights, solve
-from app.i18n import _
+from app.grouping import LockedGroup, Meeting, Notice, Person, Problem, ProblemError, Weights, solve
+from app.i18n import _, _l
 from app.models import GroupMember, PeerGroup, Registration, Round, User, Workshop
 from app.services import audit
 from app.services import registration as registration_service
@@ -145,35 +145,61 @@ def settings_errors(settings: GroupingSettings) -> dict[str, str]:
     return errors
 
 
-def group_bounds(people: int, settings: GroupingSettings) -> tuple[int, int, int, list[str]]:
-    """Number of groups and size bounds for `people` people, and what had to be relaxed, in French."""
-    notes: list[str] = []
+# Every notice a plan may carry, engine's (`app.grouping.problem.NOTICE_FRENCH`) and ours: plans
+# store codes and fields, so each reader gets them in their own language.
+NOTICE_TEXTS = {
+    "large_organisation": _l(
+        "L'organisation « %(organisation)s » compte %(count)s personnes pour %(groups)s groupes : "
+        "au moins %(extra)s d'entre elles partageront un groupe avec un ou une collègue."
+    ),
+    "linked_apart": _l(
+        "Deux personnes liées (« must_link ») ne peuvent pas être séparées alors qu'une règle l'exige."
+    ),
+    "time_out": _l(
+        "Le temps imparti est écoulé avant qu'une solution respectant toutes les règles soit trouvée."
+    ),
+    "fewer_groups": _l("%(people)s personnes seulement : %(count)s sous-groupes au lieu de %(asked)s."),
+    "uneven_sizes": _l(
+        "Avec %(people)s personnes, des sous-groupes de %(min)s à %(max)s ne tombent pas juste : "
+        "certains auront %(low)s personnes."
+    ),
+}
+
+
+def notice_text(stored: Any) -> str:
+    """A stored notice in the reader's language (plans saved before codes kept their sentence)."""
+    if isinstance(stored, str):
+        return stored
+    if not isinstance(stored, dict) or stored.get("code") not in NOTICE_TEXTS:
+        return ""
+    params = stored.get("params")
+    try:
+        return str(NOTICE_TEXTS[stored["code"]]) % (params if isinstance(params, dict) else {})
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def group_bounds(people: int, settings: GroupingSettings) -> tuple[int, int, int, list[Notice]]:
+    """Number of groups and size bounds for `people` people, and notices of what had to be relaxed."""
+    notes: list[Notice] = []
     if settings.sizing == "count" and settings.group_count:
         count = max(1, min(settings.group_count, people))
         if count < settings.group_count:
             notes.append(
-                _(
-                    "%(people)s personnes seulement : %(count)s sous-groupes au lieu de %(asked)s.",
-                    people=people,
-                    count=count,
-                    asked=settings.group_count,
-                )
+                Notice("fewer_groups", {"people": people, "count": count, "asked": settings.group_count})
             )
         return count, people // count, math.ceil(people / count), notes
     low, high = settings.min_size, settings.max_size
     count = max(1, math.ceil(people / high))
     if count * low > people:
         low = people // count
-        notes.append(
-            _(
-                "Avec %(people)s personnes, des sous-groupes de %(min)s à %(max)s ne tombent pas juste : "
-                "certains auront %(low)s personnes.",
-                people=people,
-                min=settings.min_size,
-                max=settings.max_size,
-                low=low,
-            )
-        )
+        fields: dict[str, str | int] = {
+            "people": people,
+            "min": settings.min_size,
+            "max": settings.max_size,
+            "low": low,
+        }
+        notes.append(Notice("uneven_sizes", fields))
     return count, low, high, notes
 
 
@@ -323,7 +349,7 @@ class Job:
     locked_groups: list[set[int]] = field(default_factory=list)
     stability: float = 0.0
     seed: int = 1
-    notes: list[str] = field(default_factory=list)
+    notes: list[Notice] = field(default_factory=list)
     arrivals: list[str] = field(default_factory=list)
     departures: list[str] = field(default_factory=list)
 
@@ -338,7 +364,7 @@ class Outcome:
     """The engine's answer: groups per round (person ids by group index) and its messages."""
 
     rounds: list[list[list[str]]]
-    messages: list[str]
+    messages: list[Notice]
     elapsed_s: float
     changed: bool = True
 
@@ -533,7 +559,7 @@ def compute(job: Job) -> Outcome:
         if pins is not None:
             locked = [lock for r in range(job.rounds) for lock in _locked_groups(job, r, r)]
             solution = solve(_problem(job, pinned=pins, locked=locked))
-            return Outcome(solution.rounds, solution.messages, solution.elapsed_s)
+            return Outcome(solution.rounds, solution.notices, solution.elapsed_s)
         return _compute_round_by_round(job)
     except ProblemError as error:
         raise DomainError(" ".join(error.errors)) from error
@@ -543,7 +569,7 @@ def _compute_round_by_round(job: Job) -> Outcome:
     """People locked in some rounds only: plan each round alone, the others counting as met."""
     assert job.current is not None
     planned = [list(map(list, groups)) for groups in job.current]
-    messages: list[str] = []
+    messages: list[Notice] = []
     elapsed = 0.0
     budget = job.time_limit_s / job.rounds
     for r in range(job.rounds):
@@ -560,7 +586,7 @@ def _compute_round_by_round(job: Job) -> Outcome:
             )
         )
         planned[r] = solution.rounds[0]
-        messages.extend(m for m in solution.messages if m not in messages)
+        messages.extend(m for m in solution.notices if m not in messages)
         elapsed += solution.elapsed_s
     return Outcome(planned, messages, elapsed)
 
@@ -579,7 +605,7 @@ def _round_settings(job: Job, outcome: Outcome, bounds: tuple[int, int]) -> dict
         "bounds": [bounds[0], bounds[1]],
         "people": len(job.people),
         "seed": job.seed,
-        "messages": job.notes + outcome.messages,
+        "messages": [notice.to_json() for notice in job.notes + outcome.messages],
         "computed_at": utcnow().isoformat(timespec="seconds"),
         "elapsed_s": round(outcome.elapsed_s, 3),
         "kind": job.kind,
