@@ -29,6 +29,56 @@ NOTE_CATEGORIES: dict[str, object] = {
     "action_idea": _l("Piste d'action"),
 }
 
+NOTE_QUESTIONS: dict[str, object] = {
+    "inspiring_practice": _l("Quelle pratique ou quel exemple inspirant avez-vous vu ou mis en œuvre ?"),
+    "difficulty": _l("Qu'est-ce qui bloque ou freine ?"),
+    "lever": _l("Qu'est-ce qui a permis d'avancer, ou pourrait aider ?"),
+    "success_condition": _l("À quelles conditions cela fonctionne-t-il ?"),
+    "open_question": _l("Quelle question reste sans réponse ?"),
+    "learning": _l("Qu'avons-nous appris ? Que retenir ?"),
+    "action_idea": _l("Que pourrait-on faire ? Qui s'engage à quoi ?"),
+}
+
+# Cross-cutting note tags: the three levers of a socio-economic model, then the 17 SDGs (« odd-N »).
+NOTE_LEVERS: dict[str, object] = {
+    "human_resources": _l("Richesses humaines"),
+    "financial_resources": _l("Ressources financières"),
+    "strategic_alliances": _l("Alliances stratégiques"),
+}
+
+SDGS: dict[int, object] = {
+    1: _l("Pas de pauvreté"),
+    2: _l("Faim « zéro »"),
+    3: _l("Bonne santé et bien-être"),
+    4: _l("Éducation de qualité"),
+    5: _l("Égalité entre les sexes"),
+    6: _l("Eau propre et assainissement"),
+    7: _l("Énergie propre et d'un coût abordable"),
+    8: _l("Travail décent et croissance économique"),
+    9: _l("Industrie, innovation et infrastructure"),
+    10: _l("Inégalités réduites"),
+    11: _l("Villes et communautés durables"),
+    12: _l("Consommation et production responsables"),
+    13: _l("Mesures relatives à la lutte contre les changements climatiques"),
+    14: _l("Vie aquatique"),
+    15: _l("Vie terrestre"),
+    16: _l("Paix, justice et institutions efficaces"),
+    17: _l("Partenariats pour la réalisation des objectifs"),
+}
+
+
+def note_tags() -> dict[str, str]:
+    """Every note tag id with its label: levers, then « ODD n – label »."""
+    tags = {key: str(label) for key, label in NOTE_LEVERS.items()}
+    tags.update(
+        {
+            f"odd-{number}": str(_l("ODD %(number)s – %(label)s", number=number, label=label))
+            for number, label in SDGS.items()
+        }
+    )
+    return tags
+
+
 WORKSHOP_FORMATS: dict[str, object] = {
     "peer_workshop": _l("Atelier de partage entre pairs"),
     "codevelopment": _l("Co-développement"),

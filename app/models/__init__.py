@@ -2,6 +2,16 @@
 
 from app.models.audit import AuditLog
 from app.models.group import GroupMember, PeerGroup, Round
+from app.models.note import (
+    GroupFeed,
+    GroupSummary,
+    GroupSummaryRevision,
+    Note,
+    NoteBoard,
+    NoteRevision,
+    NoteVote,
+    WorkshopMessage,
+)
 from app.models.outbox import OutboxMessage
 from app.models.programme import Programme, ProgrammeFacilitator, ProgrammeOrganisation
 from app.models.registration import Registration
@@ -11,7 +21,14 @@ from app.models.workshop import Workshop, WorkshopQuota
 __all__ = [
     "AuditLog",
     "Consent",
+    "GroupFeed",
     "GroupMember",
+    "GroupSummary",
+    "GroupSummaryRevision",
+    "Note",
+    "NoteBoard",
+    "NoteRevision",
+    "NoteVote",
     "OutboxMessage",
     "PeerGroup",
     "Programme",
@@ -22,5 +39,6 @@ __all__ = [
     "User",
     "UserToken",
     "Workshop",
+    "WorkshopMessage",
     "WorkshopQuota",
 ]
