@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.groups.views import bp as groups_bp
     from app.main.views import bp as main_bp
     from app.manage.views import bp as manage_bp
+    from app.notes.views import bp as notes_bp
     from app.registrations.views import bp as registrations_bp
 
     app.register_blueprint(main_bp)
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(groups_bp)
+    app.register_blueprint(notes_bp)
 
 
 def _register_cli(app: Flask) -> None:
