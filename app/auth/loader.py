@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
-from flask import Flask, flash, jsonify, redirect, request, url_for
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from app.db import get_session
+from app.errors import SECRET_FIELDS
 from app.extensions import login_manager
 from app.models import User
 
@@ -33,8 +35,36 @@ def unauthorized() -> Response:
         response = jsonify(error="authentication required", message=str(_l("Connexion requise.")))
         response.status_code = 401
         return response
+    kept = _typed_text()
+    if kept:
+        # CS-06: a form sent after the session expired must not lose what was typed.
+        back = _same_site_referrer() or url_for("main.index")
+        page = render_template(
+            "errors/session_expired.html", kept_fields=kept, login_url=url_for("auth.login", next=back)
+        )
+        return Response(page, status=401)
     flash(str(_l("Veuillez vous connecter pour accéder à cette page.")), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _typed_text() -> list[tuple[str, str]]:
+    """What a person typed in a refused POST form (never secrets nor tokens)."""
+    if request.method != "POST":
+        return []
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in SECRET_FIELDS and name not in ("submission_id", "version") and value.strip()
+    ]
+
+
+def _same_site_referrer() -> str | None:
+    """The page the form came from, as a same-site path (for « next »)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    path = referrer.path
+    return path if path.startswith("/") and not path.startswith("//") else None
 
 
 def init_login(app: Flask) -> None:

@@ -94,6 +94,8 @@ def render_space(
 ) -> ResponseReturnValue:
     """The note space, with any failed form shown again with its text (REL-11, CS-06)."""
     session = get_session()
+    # Read afresh: after a refused write was rolled back, a board created in it is gone.
+    space = space_or_404(space.group.id)
     visible = notes.visible_notes(session, space)
     voted = notes.votes_of(session, space.viewer, [note.id for note in visible])
     items = [notes.note_json(note, space, note.id in voted) for note in visible]
