@@ -18,6 +18,7 @@ from app.domain import ACTOR_PROFILES
 from app.i18n import _l
 from app.models import (
     GroupMember,
+    Note,
     OutboxMessage,
     PeerGroup,
     Programme,
@@ -428,6 +429,7 @@ def export_data(session: Session, user: User, *, now: dt.datetime | None = None)
             for reg in registrations
         ],
         "peer_groups": _group_memberships(session, user),
+        "notes": _own_notes(session, user),
         "consents": [
             {
                 "purpose": consent.purpose,
@@ -438,6 +440,29 @@ def export_data(session: Session, user: User, *, now: dt.datetime | None = None)
             for consent in consents.history(session, user)
         ],
     }
+
+
+def _own_notes(session: Session, user: User) -> list[dict[str, Any]]:
+    """The notes the person wrote (their text and history stay theirs; others' notes are left out)."""
+    rows = session.execute(
+        sa.select(Note, Workshop)
+        .join(Workshop, Note.workshop_id == Workshop.id)
+        .where(Note.author_id == user.id)
+        .order_by(Note.created_at, Note.id)
+    ).all()
+    return [
+        {
+            "workshop": workshop.title,
+            "round": note.round_number,
+            "category": note.category,
+            "text": note.text,
+            "tags": list(note.tags),
+            "created_at": _iso(note.created_at),
+            "updated_at": _iso(note.updated_at),
+            "deleted_at": _iso(note.deleted_at),
+        }
+        for note, workshop in rows
+    ]
 
 
 def _group_memberships(session: Session, user: User) -> list[dict[str, Any]]:

@@ -540,7 +540,10 @@ def _fresh_board(session: Session, workshop_id: int) -> NoteBoard:
 def author_label(note: Note, mode: str) -> str:
     """Who wrote it, as the attribution mode allows: a name, a profile, or nothing."""
     if mode == "named":
-        return note.author.full_name if note.author is not None else _("Personne anonymisée")
+        author = note.author
+        if author is None or author.deleted_at is not None:
+            return _("Personne anonymisée")  # GD-07: an erased account leaves its notes nameless
+        return author.full_name
     if mode == "by_profile":
         return str(domain.ACTOR_PROFILES.get(note.author_profile, "")) if note.author_profile else ""
     return ""
