@@ -382,3 +382,43 @@ WORKSHOPS: tuple[DemoWorkshop, ...] = (
 
 # Share of confirmed people present at the past workshop; the rest are marked absent.
 PRESENCE_RATE = 0.85
+
+# Notes the groups of the past workshop wrote, per category (drawn in turn by each group).
+DEMO_NOTES: dict[str, tuple[str, ...]] = {
+    "inspiring_practice": (
+        "Une commune rurale a confié la gestion de son tiers-lieu à une association d'habitants, "
+        "avec une convention d'objectifs sur trois ans.",
+        "Un groupement d'employeurs partagé entre quatre associations sportives : un poste de "
+        "coordination à temps plein au lieu de quatre temps partiels.",
+        "La recyclerie du territoire facture des prestations de collecte aux entreprises voisines : "
+        "30 % de son budget aujourd'hui.",
+        "Un fonds de dotation territorial réunit des entreprises locales autour de projets "
+        "d'intérêt général choisis avec la communauté de communes.",
+        "Une SCIC associe la collectivité, les salariés et les usagers au capital d'une crèche.",
+    ),
+    "difficulty": (
+        "Les appels à projets imposent des calendriers courts : on passe plus de temps à écrire "
+        "des dossiers qu'à conduire le projet.",
+        "Les bénévoles s'épuisent : les mêmes personnes portent tout depuis dix ans.",
+        "Difficile de valoriser l'utilité sociale auprès des financeurs privés.",
+        "La commande publique reste peu accessible aux petites structures de l'ESS.",
+    ),
+    "lever": (
+        "Mutualiser une fonction support (comptabilité, paie) entre plusieurs structures.",
+        "Le DLA a financé un accompagnement de six mois sur notre modèle économique.",
+        "Un élu référent ESS à la communauté de communes facilite les échanges.",
+        "Les clauses sociales dans les marchés publics ouvrent de nouveaux débouchés.",
+    ),
+    "learning": (
+        "Hybrider ses ressources, c'est d'abord connaître finement ses coûts.",
+        "Les alliances se construisent dans la durée : il faut du temps de rencontre informel.",
+        "Un modèle socio-économique se pilote avec tous les acteurs, pas seulement le conseil "
+        "d'administration.",
+    ),
+}
+
+DEMO_SUMMARY = (
+    "Nous retenons l'importance de mutualiser des fonctions support et de connaître ses coûts "
+    "avant de diversifier ses ressources. Les alliances avec la collectivité passent par des "
+    "personnes référentes identifiées."
+)

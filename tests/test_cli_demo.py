@@ -16,7 +16,10 @@ from app.demo_data import PROGRAMME_ORGANISATIONS, PROGRAMME_SLUG, PROGRAMME_TIT
 from app.domain import ACTOR_PROFILES
 from app.models import (
     GroupMember,
+    GroupSummary,
+    Note,
     OutboxMessage,
+    PeerGroup,
     Programme,
     ProgrammeFacilitator,
     Registration,
@@ -206,3 +209,17 @@ def test_pw_13_no_fixed_password_two_databases_get_different_ones(
     # ... but never the same password.
     for email in first:
         assert first[email] != second[email]
+
+
+def test_seed_demo_past_workshop_has_notes_and_summaries_in_every_group(app: Flask, db: Session) -> None:
+    seed(app)
+    past = db.scalars(sa.select(Workshop).order_by(Workshop.starts_at)).first()
+    assert past is not None
+    groups = db.scalars(sa.select(PeerGroup).join(Round).where(Round.workshop_id == past.id)).all()
+    assert groups
+    for group in groups:
+        written = db.scalars(sa.select(Note).where(Note.group_id == group.id)).all()
+        assert {note.category for note in written} == set(past.note_categories)
+        assert all(note.author_id in {m.user_id for m in group.members} for note in written)
+        summary = db.get(GroupSummary, group.id)
+        assert summary is not None and summary.version == 1

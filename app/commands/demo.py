@@ -18,15 +18,19 @@ from sqlalchemy.orm import Session
 from app import demo_data
 from app.db import get_engine, new_session, utcnow
 from app.models import (
+    Note,
+    NoteVote,
     OutboxMessage,
+    PeerGroup,
     Programme,
     ProgrammeFacilitator,
     ProgrammeOrganisation,
     Registration,
+    Round,
     User,
     Workshop,
 )
-from app.services import grouping
+from app.services import grouping, notes
 from app.services import registration as registration_service
 from app.services.passwords import hash_password
 
@@ -253,6 +257,7 @@ def load_demo(session: Session, now: dt.datetime | None = None) -> DemoSummary:
     past = [w for w, spec in zip(workshops, demo_data.WORKSHOPS, strict=True) if spec.days_from_today < 0]
     for workshop in past:
         _publish_groups(session, workshop, admin)
+        _write_notes(session, workshop, rng)
     session.refresh(programme)  # grouping expires the identity map; the summary reads the title
     # Demo data must never e-mail anyone: drop every message the registrations queued.
     session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
@@ -271,6 +276,42 @@ def _publish_groups(session: Session, workshop: Workshop, actor: User) -> None:
     grouping.publish(
         session, workshop, None, grouping.plan_token(grouping.rounds_of(session, workshop.id)), actor
     )
+
+
+def _write_notes(session: Session, workshop: Workshop, rng: random.Random) -> None:
+    """The notes of a past workshop: a few per group and category, a summary, some « +1 »."""
+    bank = {category: list(texts) for category, texts in demo_data.DEMO_NOTES.items()}
+    groups = session.scalars(
+        sa.select(PeerGroup)
+        .join(Round, PeerGroup.round_id == Round.id)
+        .where(Round.workshop_id == workshop.id)
+    ).all()
+    for index, group in enumerate(groups):
+        members = [member.user for member in group.members]
+        written: list[int] = []
+        for category in workshop.note_categories:
+            texts = bank.get(category, [])
+            for turn in range(2):
+                if not texts:
+                    break
+                author = members[(index + turn) % len(members)]
+                space = notes.space_for(session, author, group.id)
+                text = texts[(index * 2 + turn) % len(texts)]
+                note, _created = notes.create_note(
+                    session, space, notes.NoteInput(category, text), f"demo-{group.id}-{category}-{turn}"
+                )
+                written.append(note.id)
+        for note_id in written[: len(members) // 2]:
+            voter = members[rng.randrange(len(members))]
+            supported = session.get(Note, note_id)
+            if (
+                supported is not None
+                and supported.author_id != voter.id
+                and not session.get(NoteVote, (note_id, voter.id))
+            ):
+                notes.toggle_vote(session, notes.space_for(session, voter, group.id), note_id)
+        rapporteur = next((m.user for m in group.members if m.role == "rapporteur"), members[0])
+        notes.save_summary(session, notes.space_for(session, rapporteur, group.id), 0, demo_data.DEMO_SUMMARY)
 
 
 def _sign_in_url(app: Flask) -> str:
