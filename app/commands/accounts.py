@@ -66,6 +66,9 @@ def purge() -> None:
     click.echo(f"Inscriptions anonymisées (parcours terminés depuis trois ans) : {counts.registrations}")
     click.echo(f"Preuves de consentements retirés depuis cinq ans supprimées : {counts.consents}")
     click.echo(f"Entrées du journal d'audit de plus d'un an supprimées : {counts.audit_entries}")
+    click.echo(
+        f"Notes détachées de leur autrice ou auteur (parcours terminés depuis trois ans) : {counts.notes}"
+    )
 
 
 def register(app: Flask) -> None:

@@ -9,7 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.models import AuditLog, Consent, Programme, Registration, UserToken, Workshop
+from app.models import (
+    AuditLog,
+    Consent,
+    Note,
+    NoteRevision,
+    NoteVote,
+    Programme,
+    Registration,
+    UserToken,
+    Workshop,
+)
 from app.services import outbox
 
 OUTBOX_RETENTION = dt.timedelta(days=90)
@@ -29,6 +39,7 @@ class PurgeCounts:
     registrations: int
     consents: int
     audit_entries: int
+    notes: int = 0
 
 
 def _rowcount(result: sa.Result[object]) -> int:
@@ -68,6 +79,21 @@ def purge(session: Session, *, now: dt.datetime | None = None) -> PurgeCounts:
         .values(organisation="", territory="", cancel_reason="")
         .execution_options(**no_sync)
     )
+    # Notes outlive their authors' link: three years after the programme, nobody is tied to them.
+    notes = session.execute(
+        sa.update(Note)
+        .where(Note.workshop_id.in_(old_workshops), Note.author_id.is_not(None))
+        .values(author_id=None, hidden_by_id=None)
+        .execution_options(**no_sync)
+    )
+    old_notes = sa.select(Note.id).where(Note.workshop_id.in_(old_workshops))
+    session.execute(sa.delete(NoteVote).where(NoteVote.note_id.in_(old_notes)).execution_options(**no_sync))
+    session.execute(
+        sa.update(NoteRevision)
+        .where(NoteRevision.note_id.in_(old_notes), NoteRevision.edited_by_id.is_not(None))
+        .values(edited_by_id=None)
+        .execution_options(**no_sync)
+    )
     consents = session.execute(
         sa.delete(Consent)
         .where(Consent.withdrawn_at.is_not(None), Consent.withdrawn_at <= now - WITHDRAWN_CONSENT_RETENTION)
@@ -83,4 +109,5 @@ def purge(session: Session, *, now: dt.datetime | None = None) -> PurgeCounts:
         registrations=_rowcount(registrations),
         consents=_rowcount(consents),
         audit_entries=_rowcount(audit_entries),
+        notes=_rowcount(notes),
     )
