@@ -441,3 +441,17 @@ def test_a_facilitators_message_and_round_change_reach_the_spaces(client: FlaskC
         moved.status_code == 302
         and moved.headers["Location"].endswith(f"/notes/sous-groupes/{r.groups[0].id}") is False
     )
+
+
+def test_every_edit_is_kept_and_shown_in_the_history(client: FlaskClient, db: Session) -> None:
+    r = room(db, attribution_mode="anonymous")
+    note_id = write(db, r.alice, r.groups[0], "Premier jet")
+    sign_in(client, r.alice)
+    api_post(client, f"/api/notes/{note_id}", {"category": "lever", "text": "Deuxième jet", "version": 1})
+    sign_in(client, r.bob)
+    page = text(client.get(f"/notes/{note_id}/historique"))
+    assert "2 versions enregistrées" in page
+    assert page.index("Deuxième jet") < page.index("Premier jet")
+    assert r.alice.full_name not in page
+    sign_in(client, r.carol)
+    assert client.get(f"/notes/{note_id}/historique").status_code == 404

@@ -139,6 +139,18 @@ def edit(note_id: int) -> ResponseReturnValue:
     return _back(note.group_id, f"note-{note_id}")
 
 
+@bp.get("/notes/<int:note_id>/historique")
+@signed_in
+def history(note_id: int) -> ResponseReturnValue:
+    """Every saved version of a note (who edited, as the attribution mode allows)."""
+    current_space, note = note_space_of(note_id)
+    try:
+        entries = notes.history(get_session(), current_space, note_id)
+    except NotFound:
+        abort(404)
+    return render_template("notes/history.html", space=current_space, note=note, entries=entries)
+
+
 @bp.post("/notes/<int:note_id>/supprimer")
 @signed_in
 def delete(note_id: int) -> ResponseReturnValue:

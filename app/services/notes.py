@@ -743,6 +743,43 @@ def recent_messages(session: Session, workshop_id: int, limit: int = 5) -> list[
     )
 
 
+@dataclass
+class HistoryEntry:
+    """One saved version of a note, as the viewer may see it."""
+
+    version: int
+    action: str
+    category: str
+    text: str
+    tags: list[str]
+    editor: str
+    at: dt.datetime
+
+
+def history(session: Session, space: Space, note_id: int) -> list[HistoryEntry]:
+    """Every saved version of a live note of the group, oldest first (editors as the mode allows)."""
+    note = _note_of(session, space, note_id)
+    entries = []
+    for revision in note.history:
+        editor = ""
+        if space.mode == "named" and revision.edited_by_id is not None:
+            user = session.get(User, revision.edited_by_id)
+            if user is not None and user.deleted_at is None:
+                editor = user.full_name
+        entries.append(
+            HistoryEntry(
+                revision.version,
+                revision.action,
+                revision.category,
+                revision.text,
+                list(revision.tags),
+                editor,
+                revision.created_at,
+            )
+        )
+    return entries
+
+
 # --- Facilitators' dashboard ----------------------------------------------------------------------
 
 
