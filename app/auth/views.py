@@ -90,7 +90,10 @@ def logout() -> Response:
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion
     flash(_("Vous êtes déconnecté ou déconnectée."), "success")
-    return redirect(url_for("main.index"))
+    response = redirect(url_for("main.index"))
+    # HD-08: the browser empties this site's storage (the note drafts among it); cookies stay.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 # --- Sign-up -----------------------------------------------------------------------------------
