@@ -6,6 +6,8 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -39,7 +41,12 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
 def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:
     """CS-01/CS-06: refuse the request (400) but give the typed text back with a fresh form."""
     if _wants_json():
-        return jsonify(error="csrf", message=error.description), 400
+        if request.path.startswith("/api/") and not current_user.is_authenticated:
+            # A session that expired took its CSRF token along: say what the caller must do.
+            return jsonify(error="authentication required", message=str(_l("Connexion requise."))), 401
+        return jsonify(
+            error="csrf", message=str(_l("Le jeton de sécurité a expiré : rechargez la page."))
+        ), 400
     kept = [
         (name, value)
         for name, value in request.form.items(multi=True)

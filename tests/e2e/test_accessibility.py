@@ -15,10 +15,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, Page
+from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from app.commands.demo import load_demo
-from app.models import Programme, Registration, User, Workshop
+from app.models import GroupMember, Note, PeerGroup, Programme, Registration, Round, User, Workshop
 from app.policies import policy_of
 from app.services.passwords import hash_password
 from app.services.registration import cancel_token
@@ -49,6 +50,8 @@ class Demo:
     admin: str
     admin_password: str
     registration_id: int
+    group_id: int
+    note_id: int
     values: dict[str, dict[str, object]]
 
 
@@ -76,6 +79,7 @@ def demo(live_server: LiveServer) -> Demo:
             )
         ).one()
         cancel = cancel_token(registration, live_server.app.config["SECRET_KEY"])
+        group_id, note_id = _participant_group(session, past, participant)
         invited = session.scalars(sa.select(User).where(User.password_hash.is_(None))).first()
         assert invited is not None
         values: dict[str, dict[str, object]] = {
@@ -99,8 +103,42 @@ def demo(live_server: LiveServer) -> Demo:
             admin=accounts["administration"].email,
             admin_password=accounts["administration"].password,
             registration_id=registration.id,
+            group_id=group_id,
+            note_id=note_id,
             values=values,
         )
+
+
+def _participant_group(session: Session, past: Workshop, participant: User) -> tuple[int, int]:
+    """The demo participant's group at the past workshop (placed in one if absent) and a note of it."""
+    member = session.scalars(
+        sa.select(GroupMember)
+        .join(Round, GroupMember.round_id == Round.id)
+        .where(Round.workshop_id == past.id, GroupMember.user_id == participant.id)
+    ).first()
+    if member is None:
+        group = session.scalars(
+            sa.select(PeerGroup)
+            .join(Round, PeerGroup.round_id == Round.id)
+            .where(Round.workshop_id == past.id)
+        ).first()
+        assert group is not None
+        registration = session.scalars(
+            sa.select(Registration).where(
+                Registration.workshop_id == past.id, Registration.user_id == participant.id
+            )
+        ).one()
+        member = GroupMember(
+            group_id=group.id,
+            round_id=group.round_id,
+            user_id=participant.id,
+            registration_id=registration.id,
+        )
+        session.add(member)
+        session.flush()
+    note = session.scalars(sa.select(Note).where(Note.group_id == member.group_id)).first()
+    assert note is not None
+    return member.group_id, note.id
 
 
 def fill(rule: Rule, demo: Demo) -> str | None:
@@ -117,6 +155,10 @@ def fill(rule: Rule, demo: Demo) -> str | None:
             filled[name] = demo.full.id
         elif name == "registration_id":
             filled[name] = demo.registration_id
+        elif name == "group_id":
+            filled[name] = demo.group_id
+        elif name == "note_id":
+            filled[name] = demo.note_id
         else:
             pytest.fail(f"no demo value for <{name}> in {rule.rule}: teach fill() about it")
     built = rule.build(filled, append_unknown=False)
@@ -131,6 +173,8 @@ def pages_for(app: Flask, demo: Demo, policies: set[str], prefix: str = "") -> I
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or "GET" not in (rule.methods or set()):
             continue
+        if rule.rule.startswith("/api/"):
+            continue  # JSON, not pages
         if policy_of(app.view_functions[rule.endpoint]) not in policies:
             continue
         if not rule.rule.startswith(prefix):

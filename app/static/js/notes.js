@@ -388,6 +388,12 @@
     tagLabels().forEach((pair) => { labels[pair[0]] = pair[1]; });
     (note.tags || []).forEach((tag) => parts.push(el("span", "badge badge-muted", labels[tag] || tag)));
     parts.push(el("span", "note-plus", note.plus ? plural("plus", note.plus) : ""));
+    if (note.version > 1) {
+      const link = el("a", "note-history-link", msg("history"));
+      link.href = withId(data.urlHistory, note.id);
+      link.appendChild(el("span", "visually-hidden", " : " + note.text.slice(0, 60)));
+      parts.push(link);
+    }
     parts.forEach((part, index) => {
       if (index) { line.appendChild(document.createTextNode(" ")); }
       line.appendChild(part);
