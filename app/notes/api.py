@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from app.db import get_session
 from app.i18n import _
+from app.manage.access import actor
 from app.models import Note
 from app.notes.blueprint import bp
 from app.notes.page import note_space_of, space_or_404
@@ -83,18 +84,28 @@ def _note_answer(space: notes.Space, note_id: int, status: int = 200) -> Respons
     return jsonify(note=notes.note_json(note, space, voted), cursor=str(cursor)), status
 
 
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.headers["ETag"] = etag
+    return response
+
+
 @bp.get("/api/notes/sous-groupes/<int:group_id>/flux")
 @signed_in
 def api_feed(group_id: int) -> ResponseReturnValue:
     """Changes since `depuis` (notes, removals, summary, board, messages) and the new cursor."""
-    space = space_or_404(group_id)
     session = get_session()
+    # A member's unchanged poll is answered from one query (membership and both counters).
+    known = request.headers.get("If-None-Match")
+    if known:
+        cursor = notes.member_cursor(session, actor().id, group_id)
+        if cursor is not None and known == f'"{cursor}"':
+            return _not_modified(known)
+    space = space_or_404(group_id)
     now = notes.current_cursor(session, group_id, space.workshop.id)
     etag = f'"{now}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = Response(status=304)
-        response.headers["ETag"] = etag
-        return response
+    if known == etag:
+        return _not_modified(etag)
     answer = jsonify(notes.feed(session, space, notes.Cursor.parse(request.args.get("depuis"))))
     answer.headers["ETag"] = etag
     return answer

@@ -648,6 +648,26 @@ def current_cursor(session: Session, group_id: int, workshop_id: int) -> Cursor:
     return Cursor(int(row[0] or 0), int(row[1] or 0))
 
 
+def member_cursor(session: Session, user_id: int, group_id: int) -> Cursor | None:
+    """Both counters of a published group the person belongs to, in one query; None otherwise.
+
+    The hot path of the live feed: most polls change nothing, and a member's « nothing new » needs
+    neither the group's objects nor the board's, only proof of membership and the two counters.
+    Membership is still read at every poll (AC-08).
+    """
+    row = session.execute(
+        sa.select(GroupFeed.revision, NoteBoard.revision)
+        .select_from(GroupMember)
+        .join(Round, GroupMember.round_id == Round.id)
+        .outerjoin(GroupFeed, GroupFeed.group_id == GroupMember.group_id)
+        .outerjoin(NoteBoard, NoteBoard.workshop_id == Round.workshop_id)
+        .where(GroupMember.group_id == group_id, GroupMember.user_id == user_id, Round.status == "published")
+    ).first()
+    if row is None:
+        return None
+    return Cursor(int(row[0] or 0), int(row[1] or 0))
+
+
 def board_json(space: Space) -> dict[str, Any]:
     """The workshop-wide state a note space shows."""
     board = space.board
