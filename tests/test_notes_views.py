@@ -468,3 +468,19 @@ def test_a_signed_out_json_post_gets_401_not_a_csrf_error(client: FlaskClient, d
     )
     assert response.status_code == 401 and response.get_json()["error"] == "authentication required"
     assert count_notes(db) == 0
+
+
+def test_an_unchanged_poll_stops_at_304_only_for_a_current_member(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    sign_in(client, r.bob)
+    url = f"/api/notes/sous-groupes/{r.groups[0].id}/flux"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    fresh(db)
+    from app.models import GroupMember
+
+    db.delete(db.scalars(sa.select(GroupMember).where(GroupMember.user_id == r.bob.id)).one())
+    db.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
+    sign_in(client, r.carol)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
