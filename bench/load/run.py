@@ -31,6 +31,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -135,29 +136,87 @@ def _proc_stat(pid: int) -> tuple[str, int, float] | None:
     return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by gunicorn (master and workers), PostgreSQL, this client, the machine."""
-    server = postgres = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        stat = _proc_stat(int(entry.name))
-        if stat is None:
-            continue
-        name, parent, seconds = stat
-        if int(entry.name) == server_pid or parent == server_pid:
-            server += seconds
-        elif name == "postgres":
-            postgres += seconds
-    times = os.times()
-    total = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    busy = (sum(total) - total[3] - total[4]) / CLOCK_TICKS  # everything but idle and iowait
-    return {"server": server, "postgres": postgres, "client": times.user + times.system, "machine": busy}
+def _label(pid: int, name: str) -> str:
+    """A process's command name, with the module of `python -m module` (nothing else of its command line)."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return name
+    if b"-m" in args[:-1]:
+        return f"{name} -m {args[args.index(b'-m') + 1].decode(errors='replace')}"
+    return name
 
 
-def cpu_share(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
-    """Average cores used by each part during the window."""
-    return {key: (after[key] - before[key]) / seconds for key in before}
+class CpuWatch:
+    """CPU used during a window by gunicorn, PostgreSQL, this client, the machine, and everything else.
+
+    A thread samples /proc every 2 s so that processes which start during the window (another
+    job's test run) are counted too; they are named by command only.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+
+    def _scan(self) -> dict[int, tuple[str, int, float]]:
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+                found[int(entry.name)] = stat
+        return found
+
+    def _sample(self, initial: bool = False) -> None:
+        for pid, (name, parent, seconds) in self._scan().items():
+            if initial:
+                self.first[pid] = seconds
+            elif pid not in self.first:
+                self.first[pid] = 0.0  # started during the window: all its CPU is in it
+            if pid not in self.last:
+                kind = (
+                    "server" if self.server_pid in (pid, parent) else "postgres" if name == "postgres" else ""
+                )
+                if pid == os.getpid():
+                    kind = "client"
+                self.last[pid] = (kind or _label(pid, name), seconds)
+            else:
+                self.last[pid] = (self.last[pid][0], seconds)
+
+    def _sample_until_stopped(self) -> None:
+        while not self.stop.wait(2.0):
+            self._sample()
+
+    def start(self) -> None:
+        """Take the first sample and start sampling."""
+        self._machine = self._machine_busy()
+        self._started = time.perf_counter()
+        self._sample(initial=True)
+        self.thread.start()
+
+    @staticmethod
+    def _machine_busy() -> float:
+        total = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return (sum(total) - total[3] - total[4]) / CLOCK_TICKS  # everything but idle and iowait
+
+    def finish(self) -> dict[str, Any]:
+        """Average cores used by each part over the window, and the three busiest other commands."""
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+        seconds = time.perf_counter() - self._started
+        used: dict[str, float] = {}
+        for pid, (label, total) in self.last.items():
+            used[label] = used.get(label, 0.0) + (total - self.first.get(pid, 0.0)) / seconds
+        ours = {key: used.pop(key, 0.0) for key in ("server", "postgres", "client")}
+        others = sorted(((value, key) for key, value in used.items() if value >= 0.01), reverse=True)
+        return {
+            **ours,
+            "machine": (self._machine_busy() - self._machine) / seconds,
+            "others": sum(value for value, _key in others),
+            "top_others": [f"{key} {value:.2f}" for value, key in others[:3]],
+        }
 
 
 # --- Checks ---------------------------------------------------------------------------------------
@@ -299,11 +358,6 @@ def ratio(a: float, b: float) -> str:
     return "–" if not b or math.isnan(a) or math.isnan(b) else f"{a / b:.2f}×"
 
 
-def _other(cpu: dict[str, float]) -> float:
-    """Cores used by processes outside the benchmark (another job sharing the machine)."""
-    return max(0.0, cpu["machine"] - cpu["server"] - cpu["postgres"] - cpu["client"])
-
-
 def report(result: dict[str, Any]) -> str:
     """The run as markdown."""
     app_s, ceil_s = result["app"]["summary"], result["ceiling"]["summary"]
@@ -358,7 +412,8 @@ def report(result: dict[str, Any]) -> str:
         "",
         "### Where the time went",
         f"- cores used during the window: gunicorn {cpu['server']:.2f}, PostgreSQL {cpu['postgres']:.2f}, "
-        f"load client {cpu['client']:.2f}, other processes {_other(cpu):.2f}, "
+        f"load client {cpu['client']:.2f}, other processes {cpu['others']:.2f} "
+        f"({', '.join(cpu['top_others']) or 'none'}), "
         f"whole machine {cpu['machine']:.2f} of {info['nproc']}",
         f"- client schedule lag: p50 {_ms(lag['p50'])} ms, p95 {_ms(lag['p95'])} ms, "
         f"max {_ms(lag['max'])} ms; "
@@ -366,7 +421,8 @@ def report(result: dict[str, Any]) -> str:
         "- p95 of all requests per 10 s of the window (ms): "
         + ", ".join(_ms(p95) for _count, p95 in result["app"]["p95_by_10s"]),
         f"- request rate: {result['app']['rate']:.0f} req/s "
-        f"(ceiling run {result['ceiling']['rate']:.0f} req/s)",
+        f"(ceiling run {result['ceiling']['rate']:.0f} req/s, "
+        f"other processes {result['ceiling']['cpu_cores'].get('others', 0.0):.2f} cores)",
     ]
     verdict = []
     if result["db"] == "postgresql":
@@ -389,7 +445,7 @@ def _counted(label: str) -> bool:
     return not label.endswith((" 200", " 304")) and not label.startswith("final")
 
 
-def figures_json(figures: Figures, seconds: float, cpu: dict[str, float] | None = None) -> dict[str, Any]:
+def figures_json(figures: Figures, seconds: float, cpu: dict[str, Any] | None = None) -> dict[str, Any]:
     """The raw summary of one event."""
     return {
         "summary": figures.summary(),
@@ -407,14 +463,13 @@ def figures_json(figures: Figures, seconds: float, cpu: dict[str, float] | None 
 
 async def drive(
     target: AppTarget | CeilingTarget, duration: float, seed: int, server_pid: int
-) -> tuple[Figures, float, dict[str, float]]:
+) -> tuple[Figures, float, dict[str, Any]]:
     """Sign in, run the event and measure the CPU each part used during it."""
     await target.sign_in()
-    before = cpu_snapshot(server_pid)
-    started = time.perf_counter()
+    watch = CpuWatch(server_pid)
+    watch.start()
     figures, elapsed = await run_event(target, duration, seed)
-    cpu = cpu_share(before, cpu_snapshot(server_pid), time.perf_counter() - started)
-    return figures, elapsed, cpu
+    return figures, elapsed, watch.finish()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -498,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _drive_and_close(
     target: AppTarget | CeilingTarget, duration: float, seed: int, pid: int
-) -> tuple[Figures, float, dict[str, float]]:
+) -> tuple[Figures, float, dict[str, Any]]:
     try:
         return await drive(target, duration, seed, pid)
     finally:
