@@ -400,6 +400,12 @@ def report(result: dict[str, Any]) -> str:
             )
     lag = result["app"]["lag_ms"]
     cpu = result["app"]["cpu_cores"]
+    failures = [
+        f"{label}: " + ", ".join(f"{kind} × {n}" for kind, n in kinds.items())
+        for label, kinds in sorted(result["app"]["errors"].items())
+        if kinds
+    ]
+    lines += ["", "Errors: " + ("; ".join(failures) if failures else "none") + "."]
     lines += [
         "",
         "### Integrity",
