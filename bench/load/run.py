@@ -275,7 +275,7 @@ def check_notes(event: Event, target: AppTarget) -> dict[str, Any]:
 
 
 def other_benchmarks() -> list[str]:
-    """Command lines of other benchmark processes running now (they would share the two cores)."""
+    """Other benchmark processes (`python -m bench.…`) running now: they would share the two cores."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) in (os.getpid(), os.getppid()):
@@ -284,7 +284,7 @@ def other_benchmarks() -> list[str]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:
             continue
-        if "bench.grouping" in command or "bench.load.run" in command:
+        if "-m bench." in command:
             found.append(command)
     return found
 
