@@ -358,6 +358,11 @@ def ratio(a: float, b: float) -> str:
     return "–" if not b or math.isnan(a) or math.isnan(b) else f"{a / b:.2f}×"
 
 
+def _per_request(run: dict[str, Any]) -> str:
+    """Milliseconds of gunicorn CPU per request over a window."""
+    return f"{run['cpu_cores'].get('server', 0.0) * 1000 / run['rate']:.1f}" if run["rate"] else "–"
+
+
 def report(result: dict[str, Any]) -> str:
     """The run as markdown."""
     app_s, ceil_s = result["app"]["summary"], result["ceiling"]["summary"]
@@ -424,6 +429,8 @@ def report(result: dict[str, Any]) -> str:
         f"- client schedule lag: p50 {_ms(lag['p50'])} ms, p95 {_ms(lag['p95'])} ms, "
         f"max {_ms(lag['max'])} ms; "
         f"keep-alive reconnects {result['app']['reconnects']}",
+        "- gunicorn CPU per request: "
+        f"{_per_request(result['app'])} ms (ceiling {_per_request(result['ceiling'])} ms)",
         "- p95 of all requests per 10 s of the window (ms): "
         + ", ".join(_ms(p95) for _count, p95 in result["app"]["p95_by_10s"]),
         f"- request rate: {result['app']['rate']:.0f} req/s "
