@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.manage.views import bp as manage_bp
     from app.notes.views import bp as notes_bp
     from app.registrations.views import bp as registrations_bp
+    from app.synthesis.views import bp as synthesis_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(notes_bp)
+    app.register_blueprint(synthesis_bp)
 
 
 def _register_cli(app: Flask) -> None:

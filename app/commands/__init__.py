@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command to the app."""
-    from app.commands import accounts, demo, mail
+    from app.commands import accounts, demo, mail, synthesis
 
-    for module in (accounts, demo, mail):
+    for module in (accounts, demo, mail, synthesis):
         module.register(app)

@@ -15,12 +15,22 @@ from app.models.note import (
 from app.models.outbox import OutboxMessage
 from app.models.programme import Programme, ProgrammeFacilitator, ProgrammeOrganisation
 from app.models.registration import Registration
+from app.models.synthesis import (
+    DismissedSuggestion,
+    SynthesisDocument,
+    SynthesisPublication,
+    SynthesisSection,
+    SynthesisSectionRevision,
+    Theme,
+    ThemeNote,
+)
 from app.models.user import Consent, User, UserToken
 from app.models.workshop import Workshop, WorkshopQuota
 
 __all__ = [
     "AuditLog",
     "Consent",
+    "DismissedSuggestion",
     "GroupFeed",
     "GroupMember",
     "GroupSummary",
@@ -36,6 +46,12 @@ __all__ = [
     "ProgrammeOrganisation",
     "Registration",
     "Round",
+    "SynthesisDocument",
+    "SynthesisPublication",
+    "SynthesisSection",
+    "SynthesisSectionRevision",
+    "Theme",
+    "ThemeNote",
     "User",
     "UserToken",
     "Workshop",

@@ -102,12 +102,19 @@ def _insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None
 
 
 def board_of(session: Session, workshop_id: int) -> NoteBoard:
-    """The workshop's board, created with its defaults on first use."""
+    """The workshop's board, or its defaults before any change (not stored: a read writes nothing)."""
     board = session.get(NoteBoard, workshop_id)
     if board is None:
-        _insert_ignore(session, NoteBoard.__table__, {"workshop_id": workshop_id, "updated_at": utcnow()})
-        board = session.get(NoteBoard, workshop_id)
-    assert board is not None
+        board = NoteBoard(
+            workshop_id=workshop_id,
+            phase="open",
+            hidden_until_reveal=False,
+            revealed=False,
+            current_round=1,
+            revision=0,
+            reset_revision=0,
+            updated_at=utcnow(),
+        )
     return board
 
 
@@ -126,7 +133,7 @@ def _bump_group(session: Session, group_id: int) -> int:
 
 def _bump_board(session: Session, workshop_id: int) -> int:
     """The board's next counter value, under its row lock."""
-    board_of(session, workshop_id)
+    _insert_ignore(session, NoteBoard.__table__, {"workshop_id": workshop_id, "updated_at": utcnow()})
     revision = session.execute(
         sa.update(NoteBoard)
         .where(NoteBoard.workshop_id == workshop_id)

@@ -1,0 +1,1 @@
+"""The facilitators' synthesis workspace, its exports, and the participants' published synthesis."""

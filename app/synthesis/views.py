@@ -1,0 +1,292 @@
+"""The synthesis workspace of a workshop (and the programme roll-up): pivots, themes, document, publish.
+
+Every action is a form answered by a redirect; a refused one shows the page again with what was
+typed. Only the programme's facilitators (and admins) reach any of it (AC-06, AC-07).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app import domain
+from app.db import get_session
+from app.i18n import _
+from app.manage.access import actor, managed_programme, managed_workshop
+from app.policies import facilitator, log_denied
+from app.services import synthesis
+from app.services.errors import DomainError, NotFound
+from app.services.programmes import InvalidInput
+from app.synthesis import export_views, public_views  # noqa: F401 - registers routes
+from app.synthesis.blueprint import bp
+from app.synthesis.forms import ExportForm, GroupForm, SectionForm, SuggestionForm, ThemeForm
+from app.synthesis.rendering import chart_svg, markdown_html
+
+__all__ = ["bp"]
+
+
+def _filters() -> dict[str, str]:
+    """The explorer's pivot and filters, from the query string (allowlisted)."""
+    by = request.args.get("par", "category")
+    return {
+        "by": by if by in synthesis.PIVOTS else "category",
+        "category": request.args.get("categorie", ""),
+        "highlighted": "1" if request.args.get("retenues") == "1" else "",
+        "theme": request.args.get("theme", ""),
+    }
+
+
+def _filtered(views: list[synthesis.NoteView], filters: dict[str, str]) -> list[synthesis.NoteView]:
+    kept = views
+    if filters["category"]:
+        kept = [v for v in kept if v.note.category == filters["category"]]
+    if filters["highlighted"]:
+        kept = [v for v in kept if v.note.highlighted]
+    if filters["theme"] == "none":
+        kept = [v for v in kept if v.theme is None]
+    return kept
+
+
+def render_workspace(
+    scope: synthesis.Scope,
+    *,
+    error: str | None = None,
+    section_forms: dict[str, SectionForm] | None = None,
+    conflict: dict[str, Any] | None = None,
+    group_form: GroupForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The workspace page (a refused form comes back with its text)."""
+    session = get_session()
+    views = synthesis.live_notes(session, scope)
+    document = synthesis.draft_document(session, scope)
+    filters = _filters()
+    shown = _filtered(views, filters)
+    facts = [synthesis.workshop_facts(session, w, views) for w in scope.workshops]
+    publication = synthesis.latest_publication(session, scope)
+    suggestions = synthesis.suggestions(session, scope.workshop, views) if scope.workshop else []
+    by_id = {v.note.id: v for v in views}
+    return (
+        render_template(
+            "synthesis/workspace.html",
+            scope=scope,
+            workshop=scope.workshop,
+            programme=scope.programme,
+            document=document,
+            titles=synthesis.section_titles(),
+            facts=facts,
+            charts=[chart_svg(chart) for chart in synthesis.charts_of(facts)],
+            pivots=synthesis.pivot(shown, filters["by"], scope.attribution_mode),
+            filters=filters,
+            total=len(views),
+            shown=len(shown),
+            themes=synthesis.themes(session, scope.ids),
+            notes_by_id=by_id,
+            suggestions=[(s, [by_id[i] for i in s.ids if i in by_id]) for s in suggestions],
+            publication=publication,
+            error=error,
+            section_forms=section_forms or {},
+            conflict=conflict,
+            group_form=group_form,
+            export_form=ExportForm(formdata=None),
+            markdown_html=markdown_html,
+            mode=scope.attribution_mode,
+            categories=[(k, str(domain.NOTE_CATEGORIES.get(k, k))) for k in _categories(scope)],
+            warnings=synthesis.small_profile_warnings(session, scope, scope.attribution_mode, False),
+        ),
+        status,
+    )
+
+
+def _categories(scope: synthesis.Scope) -> list[str]:
+    keys: list[str] = []
+    for workshop in scope.workshops:
+        for key in workshop.note_categories or list(domain.NOTE_CATEGORIES):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _back(scope: synthesis.Scope, anchor: str | None = None) -> ResponseReturnValue:
+    if scope.workshop:
+        return redirect(url_for("synthesis.workspace", workshop_id=scope.workshop.id, _anchor=anchor))
+    return redirect(url_for("synthesis.programme_workspace", programme_id=scope.programme.id, _anchor=anchor))
+
+
+def _refused(scope: synthesis.Scope, error: DomainError, **kwargs: Any) -> ResponseReturnValue:
+    get_session().rollback()
+    if isinstance(error, NotFound):
+        log_denied(
+            "synthesis object of another workshop or unknown", scope.workshop.id if scope.workshop else None
+        )
+        abort(404)
+    return render_workspace(scope, error=str(error.message), status=400, **kwargs)
+
+
+def workshop_scope(workshop_id: int) -> synthesis.Scope:
+    """The synthesis scope of a workshop the person manages (404 otherwise, logged)."""
+    return synthesis.workshop_scope(managed_workshop(workshop_id))
+
+
+@bp.get("/gestion/ateliers/<int:workshop_id>/synthese")
+@facilitator
+def workspace(workshop_id: int) -> ResponseReturnValue:
+    """Every note of every group pivoted and filtered, themes, suggestions, the document, publication."""
+    return render_workspace(workshop_scope(workshop_id))
+
+
+@bp.get("/gestion/parcours/<int:programme_id>/synthese")
+@facilitator
+def programme_workspace(programme_id: int) -> ResponseReturnValue:
+    """The programme roll-up: the same views and a document across all its workshops."""
+    return render_workspace(synthesis.programme_scope(get_session(), managed_programme(programme_id)))
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/regrouper")
+@facilitator
+def group(workshop_id: int) -> ResponseReturnValue:
+    """« Regrouper »: the checked notes go into the named theme."""
+    scope = workshop_scope(workshop_id)
+    form = GroupForm()
+    if not form.validate():
+        message = next(iter(form.errors.values()))[0] if form.errors else _("La demande est incomplète.")
+        return render_workspace(scope, error=str(message), group_form=form, status=400)
+    assert scope.workshop is not None
+    try:
+        theme = synthesis.group_notes(
+            get_session(), scope.workshop, actor(), form.name.data or "", form.notes.data or []
+        )
+        get_session().commit()
+    except DomainError as error:
+        return _refused(scope, error, group_form=form)
+    flash(_("Les notes sont regroupées dans le thème « %(name)s ».", name=theme.name), "success")
+    return _back(scope, f"theme-{theme.id}")
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/themes/<int:theme_id>")
+@facilitator
+def theme(workshop_id: int, theme_id: int) -> ResponseReturnValue:
+    """Rename or delete a theme, or take a note out of it."""
+    scope = workshop_scope(workshop_id)
+    form = ThemeForm()
+    if not form.validate():
+        return render_workspace(scope, error=_("La demande est incomplète."), status=400)
+    assert scope.workshop is not None
+    session = get_session()
+    try:
+        if form.action.data == "rename":
+            synthesis.rename_theme(session, scope.workshop, theme_id, form.name.data or "")
+        elif form.action.data == "delete":
+            synthesis.delete_theme(session, scope.workshop, theme_id)
+        else:
+            synthesis.theme_of(session, scope.workshop, theme_id)
+            synthesis.remove_from_theme(session, scope.workshop, form.note_id.data or 0)
+        session.commit()
+    except DomainError as error:
+        return _refused(scope, error)
+    flash(_("Les thèmes sont à jour."), "success")
+    return _back(scope, "themes")
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/suggestions")
+@facilitator
+def suggestion(workshop_id: int) -> ResponseReturnValue:
+    """Accept a suggestion (its notes go into a theme) or ignore it (never suggested again)."""
+    scope = workshop_scope(workshop_id)
+    form = SuggestionForm()
+    if not form.validate() or len(form.notes.data or []) < 2:
+        return render_workspace(scope, error=_("La demande est incomplète."), status=400)
+    assert scope.workshop is not None
+    session = get_session()
+    try:
+        if form.action.data == "accept":
+            theme = synthesis.group_notes(
+                session, scope.workshop, actor(), form.name.data or "", form.notes.data
+            )
+            message = _("Suggestion acceptée : thème « %(name)s ».", name=theme.name)
+        else:
+            synthesis.dismiss(session, scope.workshop, form.notes.data)
+            message = _("Suggestion ignorée : elle ne sera plus proposée.")
+        session.commit()
+    except DomainError as error:
+        return _refused(scope, error)
+    flash(message, "success")
+    return _back(scope, "suggestions")
+
+
+def _section_post(scope: synthesis.Scope, key: str) -> ResponseReturnValue:
+    if key not in synthesis.SECTION_KEYS:
+        abort(404)
+    form = SectionForm()
+    if not form.validate():
+        return render_workspace(
+            scope, error=_("La demande est incomplète."), section_forms={key: form}, status=400
+        )
+    session = get_session()
+    document = synthesis.document_for(session, scope, actor())
+    body = form.body.data or ""
+    try:
+        if form.action.data == "prefill":
+            body = synthesis.prefill(session, scope, key)
+        synthesis.save_section(session, document, key, form.version.data, body, actor())
+        session.commit()
+    except synthesis.SectionConflict as conflict:
+        session.rollback()
+        return render_workspace(
+            scope,
+            error=str(conflict.message),
+            conflict={
+                "key": key,
+                "mine": body,
+                "theirs": conflict.current_body,
+                "version": conflict.current_version,
+            },
+            status=409,
+        )
+    except InvalidInput as error:
+        return _refused(scope, error, section_forms={key: form})
+    except DomainError as error:
+        return _refused(scope, error)
+    flash(_("Enregistré : la section est à jour."), "success")
+    return _back(scope, f"section-{key}")
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/sections/<key>")
+@facilitator
+def section(workshop_id: int, key: str) -> ResponseReturnValue:
+    """Save a section (Markdown) or pre-fill it again from the notes, with conflict protection."""
+    return _section_post(workshop_scope(workshop_id), key)
+
+
+@bp.post("/gestion/parcours/<int:programme_id>/synthese/sections/<key>")
+@facilitator
+def programme_section(programme_id: int, key: str) -> ResponseReturnValue:
+    """The same for a section of the programme roll-up."""
+    return _section_post(synthesis.programme_scope(get_session(), managed_programme(programme_id)), key)
+
+
+def _publish(scope: synthesis.Scope) -> ResponseReturnValue:
+    session = get_session()
+    publication = synthesis.publish(session, scope, actor())
+    session.commit()
+    flash(
+        _("Version %(n)s publiée : les personnes du parcours peuvent la lire.", n=publication.number),
+        "success",
+    )
+    return _back(scope, "publication")
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/publier")
+@facilitator
+def publish(workshop_id: int) -> ResponseReturnValue:
+    """Publish the current synthesis as a new version (earlier versions stay as they were)."""
+    return _publish(workshop_scope(workshop_id))
+
+
+@bp.post("/gestion/parcours/<int:programme_id>/synthese/publier")
+@facilitator
+def programme_publish(programme_id: int) -> ResponseReturnValue:
+    """Publish the programme roll-up."""
+    return _publish(synthesis.programme_scope(get_session(), managed_programme(programme_id)))
