@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import domain
 from app.db import utcnow
@@ -156,7 +156,8 @@ def space_for(session: Session, user: User, group_id: int) -> Space:
     Membership is read from the database at every call: a change of group or role applies to the
     very next request (AC-08).
     """
-    group = session.get(PeerGroup, group_id)
+    # One query for the group, its round and workshop (the feed's hot path reads them every poll).
+    group = session.get(PeerGroup, group_id, options=[joinedload(PeerGroup.round).joinedload(Round.workshop)])
     if group is None:
         raise NotFound(_("Sous-groupe introuvable."))
     round_ = group.round
@@ -578,6 +579,13 @@ def note_json(note: Note, space: Space, voted: bool) -> dict[str, Any]:
     }
 
 
+def _may_see(space: Space, note: Note) -> bool:
+    """The same rule as `_visible`, for a note already loaded."""
+    if note.hidden and not space.facilitator:
+        return False
+    return not (space.others_hidden and note.author_id != space.viewer.id)
+
+
 def _visible(space: Space) -> sa.ColumnElement[bool]:
     """Notes the viewer may read in this group (moderated and, until reveal, others' are left out)."""
     condition: sa.ColumnElement[bool] = Note.group_id == space.group.id
@@ -697,43 +705,46 @@ def feed(session: Session, space: Space, since: Cursor) -> dict[str, Any]:
     board = space.board
     reset = since.board < board.reset_revision or since.group > now.group or since.board > now.board
     start = Cursor() if reset else since
-    changed = list(
-        session.scalars(
-            sa.select(Note)
-            .where(Note.group_id == space.group.id, Note.revision > start.group, Note.revision <= now.group)
-            .order_by(Note.revision)
-        )
+    query = (
+        sa.select(Note)
+        .where(Note.group_id == space.group.id, Note.revision > start.group, Note.revision <= now.group)
+        .order_by(Note.revision)
     )
-    visible = {
-        note.id
-        for note in session.scalars(
-            sa.select(Note).where(_visible(space), Note.id.in_([n.id for n in changed]))
-        )
-    }
+    if space.mode == "named":
+        query = query.options(selectinload(Note.author))
+    changed = list(session.scalars(query))
     voted = votes_of(session, space.viewer, [note.id for note in changed])
     notes: list[dict[str, Any]] = []
     removed: list[int] = []
     for note in changed:
-        if note.deleted_at is not None or note.id not in visible:
+        if note.deleted_at is not None or not _may_see(space, note):
             removed.append(note.id)
         else:
             notes.append(note_json(note, space, note.id in voted))
-    summary = summary_of(session, space.group.id)
-    messages = session.scalars(
-        sa.select(WorkshopMessage)
-        .where(
-            WorkshopMessage.workshop_id == space.workshop.id,
-            WorkshopMessage.revision > start.board,
-            WorkshopMessage.revision <= now.board,
+    summary = session.scalar(
+        sa.select(GroupSummary).where(
+            GroupSummary.group_id == space.group.id, GroupSummary.revision > start.group
         )
-        .order_by(WorkshopMessage.revision)
     )
+    messages: list[WorkshopMessage] = []
+    if now.board > start.board:
+        messages = list(
+            session.scalars(
+                sa.select(WorkshopMessage)
+                .where(
+                    WorkshopMessage.workshop_id == space.workshop.id,
+                    WorkshopMessage.revision > start.board,
+                    WorkshopMessage.revision <= now.board,
+                )
+                .order_by(WorkshopMessage.revision)
+            )
+        )
     return {
         "cursor": str(now),
         "reset": reset,
         "notes": notes,
         "removed": [] if reset else removed,
-        "summary": summary_json(summary) if summary is not None and summary.revision > start.group else None,
+        "summary": summary_json(summary) if summary is not None else None,
         "board": board_json(space) if now.board > start.board or reset else None,
         "messages": [message_json(m) for m in messages],
         "hidden_count": hidden_count(session, space),
