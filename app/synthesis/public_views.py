@@ -33,7 +33,7 @@ def _show(scope: synthesis.Scope, object_id: int) -> ResponseReturnValue:
         abort(404)
     publication = synthesis.latest_publication(session, scope)
     if publication is None:
-        return render_template("synthesis/not_published.html", scope=scope), 404
+        return render_template("synthesis/not_published.html", scope=scope)
     snapshot = publication.snapshot
     return render_template(
         "synthesis/published.html",
