@@ -24,6 +24,8 @@ from app.models import (
     ProgrammeFacilitator,
     Registration,
     Round,
+    SynthesisDocument,
+    Theme,
     User,
     Workshop,
 )
@@ -223,3 +225,12 @@ def test_seed_demo_past_workshop_has_notes_and_summaries_in_every_group(app: Fla
         assert all(note.author_id in {m.user_id for m in group.members} for note in written)
         summary = db.get(GroupSummary, group.id)
         assert summary is not None and summary.version == 1
+
+
+def test_seed_demo_past_workshop_has_a_published_synthesis(app: Flask, db: Session) -> None:
+    seed(app)
+    past = db.scalars(sa.select(Workshop).order_by(Workshop.starts_at)).first()
+    assert past is not None
+    document = db.scalars(sa.select(SynthesisDocument).where(SynthesisDocument.workshop_id == past.id)).one()
+    assert [p.number for p in document.publications] == [1]
+    assert db.scalars(sa.select(Theme).where(Theme.workshop_id == past.id)).all()

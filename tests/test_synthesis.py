@@ -186,6 +186,7 @@ def test_publish_then_participants_read_it_as_published(client: FlaskClient, db:
     )
     assert post_form(client, f"{workspace_url(r)}/publier").status_code == 302
     sign_in(client, r.carol)
+    assert "Lire la synthèse de l'atelier" in text(client.get(f"/ateliers/{r.workshop.id}"))
     page = client.get(f"/ateliers/{r.workshop.id}/synthese")
     assert page.status_code == 200
     assert "<strong>Mutualiser</strong> d'abord" in page.get_data(as_text=True)

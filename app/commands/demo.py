@@ -30,7 +30,7 @@ from app.models import (
     User,
     Workshop,
 )
-from app.services import grouping, notes
+from app.services import grouping, notes, synthesis
 from app.services import registration as registration_service
 from app.services.passwords import hash_password
 
@@ -258,6 +258,7 @@ def load_demo(session: Session, now: dt.datetime | None = None) -> DemoSummary:
     for workshop in past:
         _publish_groups(session, workshop, admin)
         _write_notes(session, workshop, rng)
+        _publish_synthesis(session, workshop, admin)
     session.refresh(programme)  # grouping expires the identity map; the summary reads the title
     # Demo data must never e-mail anyone: drop every message the registrations queued.
     session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
@@ -312,6 +313,19 @@ def _write_notes(session: Session, workshop: Workshop, rng: random.Random) -> No
                 notes.toggle_vote(session, notes.space_for(session, voter, group.id), note_id)
         rapporteur = next((m.user for m in group.members if m.role == "rapporteur"), members[0])
         notes.save_summary(session, notes.space_for(session, rapporteur, group.id), 0, demo_data.DEMO_SUMMARY)
+
+
+def _publish_synthesis(session: Session, workshop: Workshop, actor: User) -> None:
+    """The past workshop's synthesis: a theme gathering the first notes of two groups, published."""
+    scope = synthesis.workshop_scope(workshop)
+    views = synthesis.live_notes(session, scope)
+    firsts: dict[int, int] = {}
+    for view in views:
+        if view.note.category == "lever":
+            firsts.setdefault(view.group.id, view.note.id)
+    if len(firsts) >= 2:
+        synthesis.group_notes(session, workshop, actor, "Mutualiser pour durer", list(firsts.values())[:3])
+    synthesis.publish(session, scope, actor)
 
 
 def _sign_in_url(app: Flask) -> str:

@@ -45,6 +45,16 @@ def _show(scope: synthesis.Scope, object_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.app_template_global()
+def synthesis_published(workshop_id: int) -> bool:
+    """For the participants' pages: link to the synthesis once a version is published."""
+    workshop = get_session().get(Workshop, workshop_id)
+    return (
+        workshop is not None
+        and synthesis.latest_publication(get_session(), synthesis.workshop_scope(workshop)) is not None
+    )
+
+
 @bp.get("/ateliers/<int:workshop_id>/synthese")
 @signed_in
 def published(workshop_id: int) -> ResponseReturnValue:
