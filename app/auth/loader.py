@@ -47,9 +47,14 @@ def unauthorized() -> Response:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+# Fields where people write at length (notes, summaries, sections, messages): a form carrying one
+# comes back with its text instead of the usual redirect to the sign-in page.
+LONG_TEXT_FIELDS = frozenset({"text", "body", "message"})
+
+
 def _typed_text() -> list[tuple[str, str]]:
-    """What a person typed in a refused POST form (never secrets nor tokens)."""
-    if request.method != "POST":
+    """What a person typed in a refused POST form with a long text (never secrets nor tokens)."""
+    if request.method != "POST" or not any(request.form.get(name, "").strip() for name in LONG_TEXT_FIELDS):
         return []
     return [
         (name, value)
