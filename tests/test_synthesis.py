@@ -354,3 +354,11 @@ def test_cli_exports_a_workshop(app: Flask, db: Session, tmp_path: Any) -> None:
     assert re.search(r"\d+ octets", result.output)
     fresh(db)
     assert db.scalar(sa.select(sa.func.count()).select_from(Note)) == 4
+
+
+def test_the_csv_header_reads_as_typed(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    session_notes(db, r)
+    sign_in(client, r.facilitator)
+    header = download(client, r, "csv").data.decode("utf-8-sig").splitlines()[0]
+    assert "Nombre de +1" in header and "'" not in header

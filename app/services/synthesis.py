@@ -653,7 +653,7 @@ def columns() -> tuple[Column, ...]:
         "question": (_("Question guide"), _("La question posée pour cette catégorie")),
         "tags": (_("Mots-clés"), _("Leviers du modèle socio-économique et ODD, séparés par des virgules")),
         "text": (_("Texte"), _("Le texte de la note, retours à la ligne compris")),
-        "plus": (_("+1"), _("Nombre de personnes qui partagent la note")),
+        "plus": (_("Nombre de +1"), _("Nombre de personnes qui partagent la note (« +1 »)")),
         "highlighted": (_("Retenue"), _("Vrai si l'équipe d'animation l'a retenue pour la synthèse")),
         "theme": (_("Thème"), _("Le thème où l'équipe d'animation l'a regroupée")),
         "author": (
