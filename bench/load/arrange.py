@@ -81,6 +81,8 @@ def drop_database(url: str) -> None:
         path = Path(url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+        if path.parent.name.startswith("ateliers-load-"):  # the directory fresh_database made
+            path.parent.rmdir()
         return
     name = url.rsplit("/", 1)[1]
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
