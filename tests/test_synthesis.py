@@ -362,3 +362,20 @@ def test_the_csv_header_reads_as_typed(client: FlaskClient, db: Session) -> None
     sign_in(client, r.facilitator)
     header = download(client, r, "csv").data.decode("utf-8-sig").splitlines()[0]
     assert "Nombre de +1" in header and "'" not in header
+
+
+def test_a_profile_held_by_fewer_than_three_in_a_group_is_warned_about(
+    client: FlaskClient, db: Session
+) -> None:
+    r = room(db, attribution_mode="by_profile")
+    session_notes(db, r)
+    sign_in(client, r.facilitator)
+    page = text(client.get(workspace_url(r)))
+    assert "Dans 2 sous-groupe(s), un profil d'acteur compte moins de 3 personnes" in page
+    assert "rotation 1, sous-groupe 1 : « Association » (1)" in page
+    document = download(client, r, "md").data.decode()
+    assert "un profil d'acteur compte moins de 3 personnes" in document
+    anonymous = room(db, attribution_mode="anonymous")
+    session_notes(db, anonymous)
+    sign_in(client, anonymous.facilitator)
+    assert "compte moins de 3 personnes" not in text(client.get(workspace_url(anonymous)))

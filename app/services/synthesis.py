@@ -713,22 +713,34 @@ def small_profile_warnings(session: Session, scope: Scope, mode: str, named: boo
         .where(Round.workshop_id.in_(scope.ids), Round.status == "published")
     ).all()
     counts: Counter[tuple[str, int, int, str]] = Counter((w, r, g, p) for w, r, g, p in rows if p)
-    warnings = []
+    # One line per group, naming its profiles held by fewer than SMALL_PROFILE people.
+    small: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     for (workshop, round_number, position, profile), count in sorted(counts.items()):
         if count < SMALL_PROFILE:
-            warnings.append(
-                _(
-                    "%(workshop)s, rotation %(round)s, sous-groupe %(n)s : le profil « %(profile)s » "
-                    "n'y compte que "
-                    "%(count)s personne(s) ; l'attribution par profil peut l'identifier.",
-                    workshop=workshop,
-                    round=round_number,
-                    n=position,
-                    profile=str(domain.ACTOR_PROFILES.get(profile, profile)),
-                    count=count,
-                )
-            )
+            label = str(domain.ACTOR_PROFILES.get(profile, profile))
+            small[(workshop, round_number, position)].append(f"« {label} » ({count})")
+    prefix = len(scope.workshops) > 1
+    warnings = []
+    for (workshop, round_number, position), profiles in small.items():
+        where = _("rotation %(round)s, sous-groupe %(n)s", round=round_number, n=position)
+        warnings.append(
+            f"{workshop}, {where} : {', '.join(profiles)}" if prefix else f"{where} : {', '.join(profiles)}"
+        )
     return warnings
+
+
+def warnings_summary(warnings: Sequence[str]) -> str:
+    """One sentence about the groups where attribution by profile could identify someone."""
+    return _(
+        "Dans %(count)s sous-groupe(s), un profil d'acteur compte moins de %(min)s personnes : "
+        "l'attribution par profil peut identifier qui a écrit.",
+        count=len(warnings),
+        min=SMALL_PROFILE,
+    )
+
+
+def _with_summary(warnings: list[str]) -> tuple[str, ...]:
+    return (warnings_summary(warnings), *warnings) if warnings else ()
 
 
 def labels() -> Labels:
@@ -802,7 +814,7 @@ def build_data(
         themes=theme_data,
         notes=tuple(rows.values()),
         columns=columns(),
-        warnings=tuple(small_profile_warnings(session, scope, mode, named)),
+        warnings=_with_summary(small_profile_warnings(session, scope, mode, named)),
         labels=labels(),
     )
 

@@ -68,6 +68,7 @@ def render_workspace(
     publication = synthesis.latest_publication(session, scope)
     suggestions = synthesis.suggestions(session, scope.workshop, views) if scope.workshop else []
     by_id = {v.note.id: v for v in views}
+    warnings = synthesis.small_profile_warnings(session, scope, scope.attribution_mode, False)
     return (
         render_template(
             "synthesis/workspace.html",
@@ -94,7 +95,8 @@ def render_workspace(
             markdown_html=markdown_html,
             mode=scope.attribution_mode,
             categories=[(k, str(domain.NOTE_CATEGORIES.get(k, k))) for k in _categories(scope)],
-            warnings=synthesis.small_profile_warnings(session, scope, scope.attribution_mode, False),
+            warnings=warnings,
+            warnings_summary=synthesis.warnings_summary(warnings),
         ),
         status,
     )
