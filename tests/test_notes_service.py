@@ -129,7 +129,7 @@ def test_the_attribution_mode_applies_to_the_json(db: Session, mode: str) -> Non
     answer = notes.feed(db, space(db, r.bob, r.groups[0]), notes.Cursor())
     [item] = answer["notes"]
     assert "author_id" not in item and item["mine"] is False
-    expected = {"named": r.alice.full_name, "by_profile": "Collectivité territoriale", "anonymous": ""}[mode]
+    expected = {"named": r.alice.full_name, "by_profile": "Collectivité", "anonymous": ""}[mode]
     assert item["author"].startswith(expected) if expected else item["author"] == ""
     if mode != "named":
         assert r.alice.full_name not in str(answer) and r.alice.email not in str(answer)

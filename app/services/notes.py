@@ -40,7 +40,7 @@ from app.models import (
     WorkshopMessage,
 )
 from app.models.note import MESSAGE_TEXT_MAX, NOTE_TEXT_MAX, SUMMARY_TEXT_MAX
-from app.services import audit
+from app.services import audit, group_reports
 from app.services.errors import DomainError, NotFound
 from app.services.programmes import InvalidInput, manages_programme
 
@@ -553,7 +553,8 @@ def author_label(note: Note, mode: str) -> str:
             return _("Personne anonymisée")  # GD-07: an erased account leaves its notes nameless
         return author.full_name
     if mode == "by_profile":
-        return str(domain.ACTOR_PROFILES.get(note.author_profile, "")) if note.author_profile else ""
+        # The short label (« Collectivité »): a card is small, and the profile is all it may say.
+        return group_reports.short_profile(note.author_profile) if note.author_profile else ""
     return ""
 
 
