@@ -403,7 +403,7 @@
 
   function voteForm(note) {
     const form = postForm(withId(data.urlVote, note.id), "inline-form note-vote-form");
-    const press = button(msg("vote"), "button-small");
+    const press = button(msg("vote"), "button button-small");
     press.setAttribute("aria-pressed", note.voted ? "true" : "false");
     press.appendChild(el("span", "visually-hidden", " : " + truncate(note.text, 60)));
     form.appendChild(press);
@@ -447,11 +447,11 @@
     categoryField.appendChild(select);
     form.appendChild(categoryField);
     form.appendChild(tagPicker("tags-" + note.id, note.tags || []));
-    form.appendChild(button(msg("save-edit"), "button-small"));
+    form.appendChild(button(msg("save-edit"), "button button-small"));
     details.appendChild(form);
     const remove = postForm(withId(data.urlDelete, note.id), "inline-form note-delete-form");
     remove.appendChild(hidden("version", String(note.version)));
-    remove.appendChild(button(msg("delete"), "button-small button-danger"));
+    remove.appendChild(button(msg("delete"), "button button-small button-danger"));
     details.appendChild(remove);
     return details;
   }
@@ -459,12 +459,12 @@
   function moderateForm(note) {
     const form = postForm(withId(data.urlModerate, note.id), "inline-form note-moderate-form");
     form.appendChild(note.highlighted
-      ? button(msg("unhighlight"), "button-small", "action", "unhighlight")
-      : button(msg("highlight"), "button-small", "action", "highlight"));
+      ? button(msg("unhighlight"), "button button-small", "action", "unhighlight")
+      : button(msg("highlight"), "button button-small", "action", "highlight"));
     form.appendChild(document.createTextNode(" "));
     form.appendChild(note.hidden
-      ? button(msg("show"), "button-small", "action", "show")
-      : button(msg("hide"), "button-small", "action", "hide"));
+      ? button(msg("show"), "button button-small", "action", "show")
+      : button(msg("hide"), "button button-small", "action", "hide"));
     return form;
   }
 
@@ -699,7 +699,7 @@
     const saved = el("div");
     saved.appendChild(el("h4", null, msg("theirs")));
     saved.appendChild(el("p", "note-text conflict-theirs", theirs));
-    const keepTheirs = el("button", "button-small button-secondary", msg("keep-theirs"));
+    const keepTheirs = el("button", "button button-small button-secondary", msg("keep-theirs"));
     keepTheirs.type = "button";
     saved.appendChild(keepTheirs);
     const own = el("div");
@@ -710,7 +710,7 @@
     area.id = label.htmlFor;
     area.rows = 5;
     area.value = mine;
-    const keepMine = el("button", "button-small", msg("keep-mine"));
+    const keepMine = el("button", "button button-small", msg("keep-mine"));
     keepMine.type = "button";
     const line = el("p", "note-form-state");
     line.setAttribute("aria-hidden", "true");
