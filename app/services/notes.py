@@ -118,30 +118,33 @@ def board_of(session: Session, workshop_id: int) -> NoteBoard:
     return board
 
 
+def _next_revision(session: Session, model: Any, key: str, value: int, **changes: Any) -> int:
+    """The row's next counter value, taken with `UPDATE ... RETURNING` (the row lock lasts until commit).
+
+    The row is created on the first change only (another request may create it at the same time).
+    """
+    statement = (
+        sa.update(model)
+        .where(getattr(model, key) == value)
+        .values(revision=model.revision + 1, **changes)
+        .returning(model.revision)
+        .execution_options(synchronize_session=False)
+    )
+    revision = session.execute(statement).scalar_one_or_none()
+    if revision is None:
+        _insert_ignore(session, model.__table__, {key: value})
+        revision = session.execute(statement).scalar_one()
+    return int(revision)
+
+
 def _bump_group(session: Session, group_id: int) -> int:
     """The group's next counter value; holds the group's row lock until commit (module docstring)."""
-    _insert_ignore(session, GroupFeed.__table__, {"group_id": group_id, "revision": 0})
-    revision = session.execute(
-        sa.update(GroupFeed)
-        .where(GroupFeed.group_id == group_id)
-        .values(revision=GroupFeed.revision + 1, last_activity_at=utcnow())
-        .returning(GroupFeed.revision)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(revision)
+    return _next_revision(session, GroupFeed, "group_id", group_id, last_activity_at=utcnow())
 
 
 def _bump_board(session: Session, workshop_id: int) -> int:
     """The board's next counter value, under its row lock."""
-    _insert_ignore(session, NoteBoard.__table__, {"workshop_id": workshop_id, "updated_at": utcnow()})
-    revision = session.execute(
-        sa.update(NoteBoard)
-        .where(NoteBoard.workshop_id == workshop_id)
-        .values(revision=NoteBoard.revision + 1, updated_at=utcnow())
-        .returning(NoteBoard.revision)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(revision)
+    return _next_revision(session, NoteBoard, "workshop_id", workshop_id, updated_at=utcnow())
 
 
 def _membership(session: Session, user_id: int, group_id: int) -> GroupMember | None:
