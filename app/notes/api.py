@@ -106,7 +106,7 @@ def api_feed(group_id: int) -> ResponseReturnValue:
     etag = f'"{now}"'
     if known == etag:
         return _not_modified(etag)
-    answer = jsonify(notes.feed(session, space, notes.Cursor.parse(request.args.get("depuis"))))
+    answer = jsonify(notes.feed(session, space, notes.Cursor.parse(request.args.get("depuis")), now))
     answer.headers["ETag"] = etag
     return answer
 

@@ -700,12 +700,14 @@ def board_json(space: Space) -> dict[str, Any]:
     }
 
 
-def feed(session: Session, space: Space, since: Cursor) -> dict[str, Any]:
+def feed(session: Session, space: Space, since: Cursor, now: Cursor | None = None) -> dict[str, Any]:
     """Every change of the group and the workshop after `since`, and the new cursor.
 
-    The counters are read first; the changes are those up to them, all committed (module docstring).
+    The counters are read first (or given, when the caller just read them); the changes are those
+    up to them, all committed (module docstring).
     """
-    now = current_cursor(session, space.group.id, space.workshop.id)
+    if now is None:
+        now = current_cursor(session, space.group.id, space.workshop.id)
     board = space.board
     reset = since.board < board.reset_revision or since.group > now.group or since.board > now.board
     start = Cursor() if reset else since
