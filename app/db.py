@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -132,3 +133,21 @@ def init_app(app: Flask) -> None:
     """Create the engine (no connection is opened) and close the session at teardown."""
     app.extensions["ateliers_engine"] = make_engine(app.config["DATABASE_URL"], app.config["SQL_ECHO"])
     app.teardown_appcontext(_close_session)
+
+
+def _insert(session: Session, table: Any, values: dict[str, Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(**values)
+
+
+def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None:
+    """Insert a row unless a unique key holds it already: one atomic statement, safe under concurrency."""
+    session.execute(_insert(session, table, values).on_conflict_do_nothing())
+
+
+def upsert(session: Session, table: Any, values: dict[str, Any], key: list[str], update: list[str]) -> None:
+    """Insert a row or, when `key` holds it already, update the `update` columns: one atomic statement."""
+    statement = _insert(session, table, values)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=key, set_={c: statement.excluded[c] for c in update})
+    )

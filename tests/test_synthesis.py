@@ -13,7 +13,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from app.models import AuditLog, Note, Registration, SynthesisSection, Theme, ThemeNote, Workshop
+from app.models import (
+    AuditLog,
+    DismissedSuggestion,
+    Note,
+    Registration,
+    SynthesisSection,
+    Theme,
+    ThemeNote,
+    Workshop,
+)
 from app.services import notes, synthesis
 from tests.conftest import post_form
 from tests.factories import make_programme, make_user, make_workshop
@@ -379,3 +388,25 @@ def test_a_profile_held_by_fewer_than_three_in_a_group_is_warned_about(
     session_notes(db, anonymous)
     sign_in(client, anonymous.facilitator)
     assert "compte moins de 3 personnes" not in text(client.get(workspace_url(anonymous)))
+
+
+def test_a_note_moves_between_themes_and_repeated_actions_are_harmless(db: Session) -> None:
+    r = room(db)
+    ids = session_notes(db, r)
+    workshop = workshop_of(db, r)
+    first = synthesis.group_notes(
+        db, workshop, r.facilitator, "Mutualisation", [ids["practice"], ids["lever"]]
+    )
+    again = synthesis.group_notes(db, workshop, r.facilitator, "Mutualisation", [ids["practice"]])
+    moved = synthesis.group_notes(db, workshop, r.facilitator, "Coopération", [ids["lever"]])
+    synthesis.dismiss(db, workshop, [ids["practice"], ids["obstacle"]])
+    synthesis.dismiss(db, workshop, [ids["obstacle"], ids["practice"]])
+    db.commit()
+    fresh(db)
+    assert again.id == first.id
+    placed = {
+        note_id: theme_id
+        for theme_id, note_id in db.execute(sa.select(ThemeNote.theme_id, ThemeNote.note_id))
+    }
+    assert placed == {ids["practice"]: first.id, ids["lever"]: moved.id}
+    assert db.scalar(sa.select(sa.func.count()).select_from(DismissedSuggestion)) == 1

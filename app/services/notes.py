@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import domain
-from app.db import utcnow
+from app.db import insert_ignore, utcnow
 from app.i18n import _
 from app.models import (
     GroupFeed,
@@ -94,13 +93,6 @@ class Space:
         return self.board.hidden_until_reveal and not self.board.revealed and not self.facilitator
 
 
-def _insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None:
-    """Insert a row unless its key exists (safe when two requests create it at once)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())
-
-
 def board_of(session: Session, workshop_id: int) -> NoteBoard:
     """The workshop's board, or its defaults before any change (not stored: a read writes nothing)."""
     board = session.get(NoteBoard, workshop_id)
@@ -132,7 +124,7 @@ def _next_revision(session: Session, model: Any, key: str, value: int, **changes
     )
     revision = session.execute(statement).scalar_one_or_none()
     if revision is None:
-        _insert_ignore(session, model.__table__, {key: value})
+        insert_ignore(session, model.__table__, {key: value})
         revision = session.execute(statement).scalar_one()
     return int(revision)
 

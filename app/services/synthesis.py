@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from app import domain
-from app.db import utcnow
+from app.db import insert_ignore, upsert, utcnow
 from app.exports.synthesis_model import (
     NOTE_COLUMN_KEYS,
     Chart,
@@ -279,20 +279,33 @@ def group_notes(
     if not note_ids:
         raise InvalidInput({"notes": _("Cochez au moins une note.")})
     notes = _notes_of_workshop(session, workshop, note_ids)
-    theme = session.scalar(sa.select(Theme).where(Theme.workshop_id == workshop.id, Theme.name == clean))
-    if theme is None:
-        position = session.scalar(
-            sa.select(sa.func.count()).select_from(Theme).where(Theme.workshop_id == workshop.id)
-        )
-        theme = Theme(
-            workshop_id=workshop.id, name=clean, position=int(position or 0), created_by_id=actor.id
-        )
-        session.add(theme)
-        session.flush()
+    # Atomic statements: two facilitators gathering into the same new theme, or the same note into
+    # two themes, at the same moment must neither fail nor create it twice.
+    position = session.scalar(
+        sa.select(sa.func.count()).select_from(Theme).where(Theme.workshop_id == workshop.id)
+    )
+    insert_ignore(
+        session,
+        Theme.__table__,
+        {
+            "workshop_id": workshop.id,
+            "name": clean,
+            "position": int(position or 0),
+            "created_by_id": actor.id,
+        },
+    )
+    theme = session.scalars(
+        sa.select(Theme).where(Theme.workshop_id == workshop.id, Theme.name == clean)
+    ).one()
     for note in notes:
-        session.execute(sa.delete(ThemeNote).where(ThemeNote.note_id == note.id))
-        session.add(ThemeNote(theme_id=theme.id, note_id=note.id))
-    session.flush()
+        upsert(
+            session,
+            ThemeNote.__table__,
+            {"theme_id": theme.id, "note_id": note.id},
+            ["note_id"],
+            ["theme_id"],
+        )
+    session.expire(theme)  # its members changed behind the ORM's back
     audit.record(session, actor.id, "synthesis.theme", "theme", theme.id, notes=len(notes))
     return theme
 
@@ -371,16 +384,11 @@ def dismiss(session: Session, workshop: Workshop, note_ids: Sequence[int]) -> No
     ids = sorted(note.id for note in notes)
     for i, first in enumerate(ids):
         for second in ids[i + 1 :]:
-            exists = session.scalar(
-                sa.select(DismissedSuggestion.id).where(
-                    DismissedSuggestion.first_note_id == first, DismissedSuggestion.second_note_id == second
-                )
+            insert_ignore(
+                session,
+                DismissedSuggestion.__table__,
+                {"workshop_id": workshop.id, "first_note_id": first, "second_note_id": second},
             )
-            if exists is None:
-                session.add(
-                    DismissedSuggestion(workshop_id=workshop.id, first_note_id=first, second_note_id=second)
-                )
-    session.flush()
 
 
 # --- The document ----------------------------------------------------------------------------------------
