@@ -297,7 +297,10 @@ def test_a_named_export_is_explicit_marked_and_only_in_named_workshops(
     anonymous = room(db, attribution_mode="anonymous")
     session_notes(db, anonymous)
     sign_in(client, anonymous.facilitator)
-    assert download(client, anonymous, "csv", nominatif="y").status_code == 400
+    refused = download(client, anonymous, "csv", nominatif="y")
+    assert refused.status_code == 400
+    assert "Un export nominatif n'est possible que pour un atelier en attribution nominative" in text(refused)
+    assert 'role="alert"' in refused.get_data(as_text=True)
     named = room(db, attribution_mode="named")
     session_notes(db, named)
     sign_in(client, named.facilitator)

@@ -8,7 +8,6 @@ from typing import Any
 from flask import flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from app import domain
 from app.db import get_session
 from app.i18n import _
 from app.manage.access import actor, managed_workshop
@@ -18,11 +17,6 @@ from app.notes.forms import HiddenModeForm, MessageForm, PhaseForm, RoundForm
 from app.policies import facilitator
 from app.services import notes
 from app.services.errors import DomainError
-
-
-def _categories(workshop: Workshop) -> list[tuple[str, str]]:
-    keys = workshop.note_categories or list(domain.NOTE_CATEGORIES)
-    return [(key, str(domain.NOTE_CATEGORIES.get(key, key))) for key in keys]
 
 
 def _rows_json(workshop: Workshop) -> list[dict[str, Any]]:
@@ -56,7 +50,7 @@ def render_dashboard(
             workshop=workshop,
             board=board,
             rows=notes.dashboard(session, workshop),
-            categories=_categories(workshop),
+            categories=notes.categories([workshop]),
             rounds=notes.published_round_numbers(session, workshop.id),
             messages=notes.recent_messages(session, workshop.id),
             message_form=message_form or MessageForm(formdata=None),

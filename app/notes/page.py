@@ -53,8 +53,7 @@ def note_space_of(note_id: int) -> tuple[notes.Space, Note]:
 
 def category_choices(space: notes.Space) -> list[tuple[str, str]]:
     """The workshop's note categories with their labels."""
-    keys = space.workshop.note_categories or list(domain.NOTE_CATEGORIES)
-    return [(key, str(domain.NOTE_CATEGORIES.get(key, key))) for key in keys]
+    return notes.categories([space.workshop])
 
 
 def prepare(form: NoteForm | EditNoteForm, space: notes.Space) -> None:

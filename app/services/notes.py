@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,6 +185,16 @@ def current_group_id(session: Session, user: User, workshop: Workshop) -> int | 
 # --- Validation -----------------------------------------------------------------------------------
 
 
+def categories(workshops: Iterable[Workshop]) -> list[tuple[str, str]]:
+    """The note categories of some workshops (every category when one chose none), with their labels."""
+    keys: list[str] = []
+    for workshop in workshops:
+        for key in workshop.note_categories or list(domain.NOTE_CATEGORIES):
+            if key not in keys:
+                keys.append(key)
+    return [(key, str(domain.NOTE_CATEGORIES.get(key, key))) for key in keys]
+
+
 @dataclass
 class NoteInput:
     """What a person typed for a note."""
@@ -202,8 +213,7 @@ def clean_text(text: str) -> str:
 
 def _validate(workshop: Workshop, data: NoteInput) -> NoteInput:
     errors: dict[str, str] = {}
-    categories = list(workshop.note_categories or domain.NOTE_CATEGORIES)
-    if data.category not in categories:
+    if data.category not in dict(categories([workshop])):
         errors["category"] = _("Choisissez une catégorie de l'atelier.")
     text = clean_text(data.text)
     if not text:

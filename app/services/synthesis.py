@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import domain
 from app.db import insert_ignore, upsert, utcnow
+from app.exports.synthesis_json import to_json_dict
 from app.exports.synthesis_model import (
     NOTE_COLUMN_KEYS,
     Chart,
@@ -51,6 +52,7 @@ from app.models import (
 from app.models.synthesis import SECTION_TEXT_MAX, THEME_NAME_MAX
 from app.services import audit
 from app.services.errors import DomainError, NotFound
+from app.services.notes import categories as note_categories
 from app.services.programmes import InvalidInput, manages_programme
 from app.synthesis_text.similarity import Candidate, Suggestion, suggest
 from app.templating import datetime_long, time_only
@@ -243,6 +245,19 @@ def _keys(view: NoteView, by: str, mode: str, tags: dict[str, str]) -> list[tupl
 
 
 PIVOTS = ("category", "group", "profile", "tag")
+
+
+def filter_notes(
+    views: Sequence[NoteView], *, category: str = "", highlighted: bool = False, without_theme: bool = False
+) -> list[NoteView]:
+    """The notes the explorer shows: of one category, highlighted only, or not yet in a theme."""
+    return [
+        view
+        for view in views
+        if (not category or view.note.category == category)
+        and (not highlighted or view.note.highlighted)
+        and (not without_theme or view.theme is None)
+    ]
 
 
 # --- Themes and suggestions -----------------------------------------------------------------------------
@@ -592,8 +607,7 @@ def workshop_facts(session: Session, workshop: Workshop, views: Sequence[NoteVie
         .where(Round.workshop_id == workshop.id, Round.status == "published")
     )
     mine = [v for v in views if v.workshop.id == workshop.id]
-    categories = Counter(v.note.category for v in mine)
-    keys = workshop.note_categories or list(domain.NOTE_CATEGORIES)
+    written = Counter(v.note.category for v in mine)
     return Facts(
         workshop=workshop.title,
         date=_format_when(workshop),
@@ -606,7 +620,7 @@ def workshop_facts(session: Session, workshop: Workshop, views: Sequence[NoteVie
         notes=len(mine),
         profiles=_counts(str(domain.ACTOR_PROFILES.get(p, p)) for p, _t in present if p),
         territories=_counts(t for _p, t in present if t),
-        categories=tuple(Count(str(domain.NOTE_CATEGORIES.get(k, k)), categories.get(k, 0)) for k in keys),
+        categories=tuple(Count(label, written.get(key, 0)) for key, label in note_categories([workshop])),
     )
 
 
@@ -832,8 +846,6 @@ def build_data(
 
 def publish(session: Session, scope: Scope, actor: User) -> SynthesisPublication:
     """Freeze the current synthesis (never named) as a new published version."""
-    from app.exports.synthesis_json import to_json_dict
-
     document = document_for(session, scope, actor)
     last = session.scalar(
         sa.select(sa.func.max(SynthesisPublication.number)).where(

@@ -15,6 +15,7 @@ from app.services import synthesis
 from app.services.programmes import InvalidInput
 from app.synthesis.blueprint import bp
 from app.synthesis.forms import ExportForm
+from app.synthesis.page import render_workspace
 
 
 def download(scope: synthesis.Scope) -> ResponseReturnValue:
@@ -28,7 +29,7 @@ def download(scope: synthesis.Scope) -> ResponseReturnValue:
         data = synthesis.build_data(session, scope, named=named)
     except InvalidInput as error:
         session.rollback()
-        return Response(str(error.message), status=400, mimetype="text/plain")
+        return render_workspace(scope, error=str(error.message), status=400)
     content, mime, extension = render(data, form.format.data)
     synthesis.record_export(session, actor(), scope, form.format.data, named)
     session.commit()

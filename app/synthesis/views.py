@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 
-from app import domain
 from app.db import get_session
 from app.i18n import _
 from app.manage.access import actor, managed_programme, managed_workshop
@@ -21,94 +20,10 @@ from app.services.errors import DomainError, NotFound
 from app.services.programmes import InvalidInput
 from app.synthesis import export_views, public_views  # noqa: F401 - registers routes
 from app.synthesis.blueprint import bp
-from app.synthesis.forms import ExportForm, GroupForm, SectionForm, SuggestionForm, ThemeForm
-from app.synthesis.rendering import chart_svg, markdown_html
+from app.synthesis.forms import GroupForm, SectionForm, SuggestionForm, ThemeForm
+from app.synthesis.page import render_workspace
 
 __all__ = ["bp"]
-
-
-def _filters() -> dict[str, str]:
-    """The explorer's pivot and filters, from the query string (allowlisted)."""
-    by = request.args.get("par", "category")
-    return {
-        "by": by if by in synthesis.PIVOTS else "category",
-        "category": request.args.get("categorie", ""),
-        "highlighted": "1" if request.args.get("retenues") == "1" else "",
-        "theme": request.args.get("theme", ""),
-    }
-
-
-def _filtered(views: list[synthesis.NoteView], filters: dict[str, str]) -> list[synthesis.NoteView]:
-    kept = views
-    if filters["category"]:
-        kept = [v for v in kept if v.note.category == filters["category"]]
-    if filters["highlighted"]:
-        kept = [v for v in kept if v.note.highlighted]
-    if filters["theme"] == "none":
-        kept = [v for v in kept if v.theme is None]
-    return kept
-
-
-def render_workspace(
-    scope: synthesis.Scope,
-    *,
-    error: str | None = None,
-    section_forms: dict[str, SectionForm] | None = None,
-    conflict: dict[str, Any] | None = None,
-    group_form: GroupForm | None = None,
-    status: int = 200,
-) -> ResponseReturnValue:
-    """The workspace page (a refused form comes back with its text)."""
-    session = get_session()
-    views = synthesis.live_notes(session, scope)
-    document = synthesis.draft_document(session, scope)
-    filters = _filters()
-    shown = _filtered(views, filters)
-    facts = [synthesis.workshop_facts(session, w, views) for w in scope.workshops]
-    publication = synthesis.latest_publication(session, scope)
-    suggestions = synthesis.suggestions(session, scope.workshop, views) if scope.workshop else []
-    by_id = {v.note.id: v for v in views}
-    warnings = synthesis.small_profile_warnings(session, scope, scope.attribution_mode, False)
-    return (
-        render_template(
-            "synthesis/workspace.html",
-            scope=scope,
-            workshop=scope.workshop,
-            programme=scope.programme,
-            document=document,
-            titles=synthesis.section_titles(),
-            facts=facts,
-            charts=[chart_svg(chart) for chart in synthesis.charts_of(facts)],
-            pivots=synthesis.pivot(shown, filters["by"], scope.attribution_mode),
-            filters=filters,
-            total=len(views),
-            shown=len(shown),
-            themes=synthesis.themes(session, scope.ids),
-            notes_by_id=by_id,
-            suggestions=[(s, [by_id[i] for i in s.ids if i in by_id]) for s in suggestions],
-            publication=publication,
-            error=error,
-            section_forms=section_forms or {},
-            conflict=conflict,
-            group_form=group_form,
-            export_form=ExportForm(formdata=None),
-            markdown_html=markdown_html,
-            mode=scope.attribution_mode,
-            categories=[(k, str(domain.NOTE_CATEGORIES.get(k, k))) for k in _categories(scope)],
-            warnings=warnings,
-            warnings_summary=synthesis.warnings_summary(warnings),
-        ),
-        status,
-    )
-
-
-def _categories(scope: synthesis.Scope) -> list[str]:
-    keys: list[str] = []
-    for workshop in scope.workshops:
-        for key in workshop.note_categories or list(domain.NOTE_CATEGORIES):
-            if key not in keys:
-                keys.append(key)
-    return keys
 
 
 def _back(scope: synthesis.Scope, anchor: str | None = None) -> ResponseReturnValue:
