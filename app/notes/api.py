@@ -80,8 +80,8 @@ def _note_answer(space: notes.Space, note_id: int, status: int = 200) -> Respons
     note = session.get(Note, note_id)
     assert note is not None
     voted = bool(notes.votes_of(session, space.viewer, [note_id]))
-    cursor = notes.current_cursor(session, space.group.id, space.workshop.id)
-    return jsonify(note=notes.note_json(note, space, voted), cursor=str(cursor)), status
+    # No cursor here: adopting the counters read after this write could skip others' changes.
+    return jsonify(note=notes.note_json(note, space, voted)), status
 
 
 def _not_modified(etag: str) -> Response:
@@ -152,8 +152,7 @@ def api_remove(note_id: int) -> ResponseReturnValue:
         get_session().commit()
     except DomainError as error:
         return _failure(space, error)
-    cursor = notes.current_cursor(get_session(), space.group.id, space.workshop.id)
-    return jsonify(removed=note_id, cursor=str(cursor))
+    return jsonify(removed=note_id)
 
 
 @bp.post("/api/notes/<int:note_id>/plus-un")
