@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.models import (
     AuditLog,
     DismissedSuggestion,
-    Note,
     Registration,
     SynthesisSection,
     Theme,
@@ -364,8 +363,6 @@ def test_cli_exports_a_workshop(app: Flask, db: Session, tmp_path: Any) -> None:
     )
     assert missing.exit_code != 0 and "introuvable" in missing.output
     assert re.search(r"\d+ octets", result.output)
-    fresh(db)
-    assert db.scalar(sa.select(sa.func.count()).select_from(Note)) == 4
 
 
 def test_the_csv_header_reads_as_typed(client: FlaskClient, db: Session) -> None:
