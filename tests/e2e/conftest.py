@@ -28,7 +28,7 @@ from tests.conftest import make_app, missing
 from tests.support.smtp import free_port, smtp_server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Page
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -162,6 +162,13 @@ def console() -> ConsoleLog:
     return ConsoleLog()
 
 
+def say_yes(dialog: Dialog) -> None:
+    """Destructive buttons ask for confirmation (app.js, data-confirm): the person says yes.
+
+    A test that answers otherwise removes this listener first (`page.remove_listener`)."""
+    dialog.accept()
+
+
 @pytest.fixture
 def new_page(browser: Browser, console: ConsoleLog) -> Iterator[Callable[[], Page]]:
     """Open pages, each in a fresh context (one person each) that ENFORCES the CSP."""
@@ -173,8 +180,7 @@ def new_page(browser: Browser, console: ConsoleLog) -> Iterator[Callable[[], Pag
         page = context.new_page()
         page.on("console", lambda message: message.type == "error" and console.errors.append(message.text))
         page.on("pageerror", lambda error: console.errors.append(str(error)))
-        # Destructive buttons ask for confirmation (app.js, data-confirm): the person says yes.
-        page.on("dialog", lambda dialog: dialog.accept())
+        page.on("dialog", say_yes)
         return page
 
     try:

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Dialog, Page, Route, expect
 
 from app.models import Note, NoteRevision
-from tests.e2e.conftest import ConsoleLog, LiveServer, sign_in, sign_out, wait_for
+from tests.e2e.conftest import ConsoleLog, LiveServer, say_yes, sign_in, sign_out, wait_for
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.notes import room
 
@@ -257,7 +257,9 @@ def test_cs_06_signed_out_in_another_tab_the_text_is_kept_for_the_next_sign_in(
 
     other = page.context.new_page()
     other.goto(live_server("/mes-ateliers"))
+    dialogs = answer_dialogs(other, accept=True)  # warned of the unsent text, the person signs out anyway
     sign_out(other)  # clears the site's storage too (HD-08)
+    assert len(dialogs.seen) == 1
     other.close()
     page.locator("form.note-form[data-category=lever] button[type=submit]").click()
 
@@ -423,7 +425,31 @@ def test_the_facilitators_message_closing_and_next_round_reach_the_group_live(
 # --- e. HD-08: no draft left after sign-out -------------------------------------------------------
 
 
-def test_hd_08_signing_out_from_the_note_space_leaves_no_draft(
+@dataclass
+class Dialogs:
+    """Answers every dialog of a page as `accept` says, and keeps their texts in `seen`."""
+
+    accept: bool
+    seen: list[str]
+
+    def answer(self, dialog: Dialog) -> None:
+        """Record the question, then press « OK » or « Annuler »."""
+        self.seen.append(dialog.message)
+        if self.accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+
+def answer_dialogs(page: Page, accept: bool) -> Dialogs:
+    """From now on the page's dialogs are answered as `accept` says (changeable later)."""
+    dialogs = Dialogs(accept, [])
+    page.remove_listener("dialog", say_yes)  # does nothing on a page opened without it
+    page.on("dialog", dialogs.answer)
+    return dialogs
+
+
+def test_hd_08_signing_out_with_unsent_text_asks_first_and_then_leaves_no_draft(
     live_server: LiveServer, new_page: Callable[[], Page]
 ) -> None:
     s = arrange(live_server)
@@ -432,13 +458,24 @@ def test_hd_08_signing_out_from_the_note_space_leaves_no_draft(
     page.locator("form.note-form[data-category=difficulty] textarea").fill("Un autre brouillon")
     wait_for(lambda: len(page.evaluate(DRAFTS)) == 2, "two drafts in localStorage")
 
+    # « Annuler »: nothing happens, the texts stay where they were.
+    dialogs = answer_dialogs(page, accept=False)
+    sign_out(page)
+    assert len(dialogs.seen) == 1 and "pas encore enregistrés" in dialogs.seen[0]
+    assert page.url == live_server(s.space(0))
+    expect(page.locator("form.note-form[data-category=lever] textarea")).to_have_value("Brouillon personnel")
+    assert len(page.evaluate(DRAFTS)) == 2
+    assert page.request.get(live_server("/mes-ateliers"), max_redirects=0).status == 200  # still signed in
+
+    # « OK »: signed out, and nothing of this person is left in the browser.
+    dialogs.accept = True
     sign_out(page)
 
     expect(page.get_by_text("Vous êtes déconnecté")).to_be_visible()
-    assert page.evaluate(DRAFTS) == []
+    assert len(dialogs.seen) == 2 and page.evaluate(DRAFTS) == []
 
 
-def test_hd_08_signing_out_from_any_page_clears_site_storage(
+def test_hd_08_signing_out_from_any_page_warns_of_unsent_text_and_clears_site_storage(
     live_server: LiveServer, new_page: Callable[[], Page]
 ) -> None:
     s = arrange(live_server)
@@ -448,7 +485,25 @@ def test_hd_08_signing_out_from_any_page_clears_site_storage(
 
     page.goto(live_server("/mes-ateliers"))  # notes.js is not on this page: the header does it
     assert len(page.evaluate(DRAFTS)) == 1
+    dialogs = answer_dialogs(page, accept=True)
+    sign_out(page)
+
+    assert len(dialogs.seen) == 1
+    expect(page.get_by_text("Vous êtes déconnecté")).to_be_visible()
+    assert page.evaluate("() => localStorage.length") == 0
+
+
+def test_hd_08_signing_out_after_every_note_is_saved_asks_nothing(
+    live_server: LiveServer, new_page: Callable[[], Page]
+) -> None:
+    s = arrange(live_server)
+    page = open_space(new_page, live_server, s.alice, s.space(0))
+    add_note(page, "Une note bien enregistrée")
+    wait_for(lambda: len(notes_of(live_server, s.groups[0])) == 1, "the note in the database")
+    wait_for(lambda: page.evaluate(DRAFTS) == [], "no draft left once the server acknowledged")
+    dialogs = answer_dialogs(page, accept=False)
+
     sign_out(page)
 
     expect(page.get_by_text("Vous êtes déconnecté")).to_be_visible()
-    assert page.evaluate("() => localStorage.length") == 0
+    assert dialogs.seen == []

@@ -4,10 +4,51 @@
   // Move focus to the error summary so screen-reader users hear what went wrong.
   var summary = document.getElementById("resume-erreurs");
   if (summary) { summary.focus(); }
-  // Ask before destructive actions marked with data-confirm (the server still validates).
+
+  // Keys of this person's note drafts that still hold text (notes.js keeps one per field until the
+  // server has acknowledged it).
+  function unsentDrafts(prefix) {
+    var keys = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i += 1) {
+        var key = window.localStorage.key(i);
+        if (!key || key.indexOf(prefix) !== 0) { continue; }
+        var draft = null;
+        try { draft = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (error) { draft = null; }
+        if (draft && typeof draft.text === "string" && draft.text.trim()) { keys.push(key); }
+      }
+    } catch (error) { /* storage refused: nothing was kept */ }
+    return keys;
+  }
+
+  function forgetDrafts(prefix) {
+    try {
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i += 1) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) { keys.push(key); }
+      }
+      keys.forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (error) { /* storage refused */ }
+  }
+
+  // Signing out erases this person's drafts (HD-08: nothing personal is left on a shared computer),
+  // so a text not yet saved would be lost: ask first.
+  function confirmSignOut(form, event) {
+    var prefix = form.getAttribute("data-drafts-prefix");
+    if (unsentDrafts(prefix).length && !window.confirm(form.getAttribute("data-drafts-warning"))) {
+      event.preventDefault();
+      return;
+    }
+    forgetDrafts(prefix);  // the server's Clear-Site-Data does the same where the browser honours it
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (!form.getAttribute) { return; }
+    if (form.hasAttribute("data-drafts-prefix")) { confirmSignOut(form, event); return; }
+    // Ask before destructive actions marked with data-confirm (the server still validates).
+    var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();

@@ -7,7 +7,7 @@
 //   again with the same submission id, so a retry never creates a second note (REL-07);
 // - the group's changes arrive from the feed every few seconds (cursor + ETag, paused while hidden);
 // - an edit based on an old version shows both texts and lets the person choose (REL-01);
-// - this person's drafts are removed when they sign out (HD-08).
+// - this person's drafts are removed when they sign out, after a warning if one holds text (app.js, HD-08).
 // User text is only ever inserted with textContent, never as HTML (XS-06). Every French string comes
 // from the data-msg-* attributes of #notes-live, translated by the server.
 (function () {
@@ -24,8 +24,7 @@
   const alertBox = document.getElementById("notes-alert");
   const facilitator = data.facilitator === "1";
   const member = data.member === "1";
-  const userPrefix = "ateliers.draft." + data.user + ".";
-  const groupPrefix = userPrefix + data.group + ".";
+  const groupPrefix = "ateliers.draft." + data.user + "." + data.group + ".";  // app.js reads this shape
   const states = new WeakMap();  // per form or conflict box: request in flight, retry timer
   const waiting = new Set();  // holders with a retry scheduled (sent at once when back online)
   let cursor = data.cursor || "";
@@ -143,17 +142,6 @@
       }
     } catch (error) { /* storage refused */ }
     return kinds;
-  }
-
-  function dropEveryDraftOfThisPerson() {
-    try {
-      const keys = [];
-      for (let i = 0; i < window.localStorage.length; i += 1) {
-        const key = window.localStorage.key(i);
-        if (key && key.indexOf(userPrefix) === 0) { keys.push(key); }
-      }
-      keys.forEach((key) => window.localStorage.removeItem(key));
-    } catch (error) { /* storage refused */ }
   }
 
   function checkedTags(form) {
@@ -1093,10 +1081,6 @@
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!form || !form.matches) { return; }
-    if (form.getAttribute("action") === data.logout) {
-      dropEveryDraftOfThisPerson();  // HD-08; the server's Clear-Site-Data does the same
-      return;
-    }
     let handler = null;
     if (form.matches("form.note-form")) { handler = () => submitNew(form, false); }
     else if (form.matches("form.note-edit-form")) { handler = () => submitEdit(form); }
