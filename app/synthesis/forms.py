@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.i18n import _l
 from app.manage.forms import MultiCheckboxField
@@ -29,7 +29,7 @@ class ThemeForm(FlaskForm):  # type: ignore[misc]
 
     action = StringField(validators=[InputRequired(), AnyOf(("rename", "delete", "remove_note"))])
     name = StringField(_l("Nouveau nom"), validators=[Length(max=THEME_NAME_MAX)])
-    note_id = IntegerField(validators=[NumberRange(min=1)], default=None)
+    note_id = IntegerField(validators=[Optional(), NumberRange(min=1)], default=None)  # remove_note only
 
 
 class SuggestionForm(FlaskForm):  # type: ignore[misc]
