@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext, lazy_gettext
+from flask_babel import ngettext as babel_ngettext
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "ateliers_lang"
@@ -32,6 +33,11 @@ def select_timezone() -> str:
 def _(message: str, **variables: Any) -> str:
     """Translate now (typed wrapper around flask_babel.gettext)."""
     return str(gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """Translate now, choosing the singular or plural form by `num` (also `%(num)d` in the text)."""
+    return str(babel_ngettext(singular, plural, num, **variables))
 
 
 def _l(message: str, **variables: Any) -> Any:

@@ -138,6 +138,33 @@ def test_grouping_notes_into_a_theme_and_a_forged_note_changes_nothing(
     assert db.scalar(sa.select(sa.func.count()).select_from(Theme)) == 1
 
 
+def test_a_theme_is_renamed_and_deleted_and_a_clashing_name_is_refused(
+    client: FlaskClient, db: Session
+) -> None:
+    r = room(db)
+    ids = session_notes(db, r)
+    sign_in(client, r.facilitator)
+    for name, note in (("Mutualisation", ids["practice"]), ("Financements", ids["obstacle"])):
+        post_form(client, f"{workspace_url(r)}/regrouper", {"name": name, "notes": [note]})
+    fresh(db)
+    first, second = db.scalars(sa.select(Theme).order_by(Theme.id)).all()
+
+    renamed = post_form(
+        client, f"{workspace_url(r)}/themes/{first.id}", {"action": "rename", "name": "Coopération"}
+    )
+    clash = post_form(
+        client, f"{workspace_url(r)}/themes/{second.id}", {"action": "rename", "name": "Coopération"}
+    )
+    deleted = post_form(client, f"{workspace_url(r)}/themes/{second.id}", {"action": "delete"})
+
+    assert renamed.status_code == 302 and deleted.status_code == 302
+    assert clash.status_code == 400 and "Un autre thème porte déjà ce nom." in text(clash)
+    fresh(db)
+    assert [(t.name, [m.note_id for m in t.members]) for t in db.scalars(sa.select(Theme))] == [
+        ("Coopération", [ids["practice"]])
+    ]
+
+
 def test_rel_01_two_facilitators_editing_a_section_never_overwrite(client: FlaskClient, db: Session) -> None:
     r = room(db)
     session_notes(db, r)
@@ -393,14 +420,12 @@ def test_a_profile_held_by_fewer_than_three_in_a_group_is_warned_about(
 def test_a_note_moves_between_themes_and_repeated_actions_are_harmless(db: Session) -> None:
     r = room(db)
     ids = session_notes(db, r)
-    workshop = workshop_of(db, r)
-    first = synthesis.group_notes(
-        db, workshop, r.facilitator, "Mutualisation", [ids["practice"], ids["lever"]]
-    )
-    again = synthesis.group_notes(db, workshop, r.facilitator, "Mutualisation", [ids["practice"]])
-    moved = synthesis.group_notes(db, workshop, r.facilitator, "Coopération", [ids["lever"]])
-    synthesis.dismiss(db, workshop, [ids["practice"], ids["obstacle"]])
-    synthesis.dismiss(db, workshop, [ids["obstacle"], ids["practice"]])
+    scope = synthesis.workshop_scope(workshop_of(db, r))
+    first = synthesis.group_notes(db, scope, r.facilitator, "Mutualisation", [ids["practice"], ids["lever"]])
+    again = synthesis.group_notes(db, scope, r.facilitator, "Mutualisation", [ids["practice"]])
+    moved = synthesis.group_notes(db, scope, r.facilitator, "Coopération", [ids["lever"]])
+    synthesis.dismiss(db, scope, [ids["practice"], ids["obstacle"]])
+    synthesis.dismiss(db, scope, [ids["obstacle"], ids["practice"]])
     db.commit()
     fresh(db)
     assert again.id == first.id

@@ -324,7 +324,7 @@ def _publish_synthesis(session: Session, workshop: Workshop, actor: User) -> Non
         if view.note.category == "lever":
             firsts.setdefault(view.group.id, view.note.id)
     if len(firsts) >= 2:
-        synthesis.group_notes(session, workshop, actor, "Mutualiser pour durer", list(firsts.values())[:3])
+        synthesis.group_notes(session, scope, actor, "Mutualiser pour durer", list(firsts.values())[:3])
     synthesis.publish(session, scope, actor)
 
 

@@ -20,12 +20,18 @@ SECTION_TEXT_MAX = 50_000
 
 
 class Theme(Base):
-    """A named gathering of notes from several groups (« Regrouper »)."""
+    """A named gathering of notes from several groups (« Regrouper »), in the synthesis of one
+    workshop or in the roll-up of a whole programme (where it may gather notes of several workshops)."""
 
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(THEME_NAME_MAX))
     position: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -35,28 +41,54 @@ class Theme(Base):
         back_populates="theme", cascade="all, delete-orphan", order_by="ThemeNote.id"
     )
 
-    __table_args__ = (sa.UniqueConstraint("workshop_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workshop_id", "name"),
+        sa.UniqueConstraint("programme_id", "name"),
+        sa.CheckConstraint("(workshop_id IS NULL) <> (programme_id IS NULL)", name="one_scope"),
+    )
+
+    @property
+    def level(self) -> str:
+        """« workshop » or « programme »: the synthesis this theme belongs to."""
+        return THEME_LEVEL_WORKSHOP if self.workshop_id is not None else THEME_LEVEL_PROGRAMME
+
+
+THEME_LEVEL_WORKSHOP = "workshop"
+THEME_LEVEL_PROGRAMME = "programme"
 
 
 class ThemeNote(Base):
-    """A note placed in a theme; a note sits in one theme at most."""
+    """A note placed in a theme: a note sits in one theme at most at each level (its workshop's
+    synthesis, its programme's roll-up); `level` repeats the theme's so the database enforces it."""
 
     __tablename__ = "theme_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), index=True)
-    note_id: Mapped[int] = mapped_column(sa.ForeignKey("note.id", ondelete="CASCADE"), unique=True)
+    note_id: Mapped[int] = mapped_column(sa.ForeignKey("note.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(sa.String(10), default=THEME_LEVEL_WORKSHOP)
 
     theme: Mapped[Theme] = relationship(back_populates="members")
 
+    __table_args__ = (
+        sa.UniqueConstraint("note_id", "level"),
+        sa.CheckConstraint("level IN ('workshop', 'programme')", name="known_level"),
+    )
+
 
 class DismissedSuggestion(Base):
-    """A pair of notes a facilitator said are not alike: never suggested again."""
+    """A pair of notes a facilitator said are not alike: never suggested again, in the workshop's
+    synthesis nor in the programme's roll-up (where the pair may span two workshops)."""
 
     __tablename__ = "dismissed_suggestion"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
     first_note_id: Mapped[int] = mapped_column(sa.ForeignKey("note.id", ondelete="CASCADE"))
     second_note_id: Mapped[int] = mapped_column(sa.ForeignKey("note.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -64,6 +96,7 @@ class DismissedSuggestion(Base):
     __table_args__ = (
         sa.UniqueConstraint("first_note_id", "second_note_id"),
         sa.CheckConstraint("first_note_id < second_note_id", name="ordered_pair"),
+        sa.CheckConstraint("(workshop_id IS NULL) <> (programme_id IS NULL)", name="one_scope"),
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app import domain
 from app.db import insert_ignore, upsert, utcnow
@@ -49,7 +49,12 @@ from app.models import (
     User,
     Workshop,
 )
-from app.models.synthesis import SECTION_TEXT_MAX, THEME_NAME_MAX
+from app.models.synthesis import (
+    SECTION_TEXT_MAX,
+    THEME_LEVEL_PROGRAMME,
+    THEME_LEVEL_WORKSHOP,
+    THEME_NAME_MAX,
+)
 from app.services import audit
 from app.services.errors import DomainError, NotFound
 from app.services.notes import categories as note_categories
@@ -137,6 +142,22 @@ class Scope:
         return [w.id for w in self.workshops]
 
     @property
+    def level(self) -> str:
+        """The level of its themes: « workshop », or « programme » for the roll-up."""
+        return THEME_LEVEL_WORKSHOP if self.workshop else THEME_LEVEL_PROGRAMME
+
+    def owner(self) -> dict[str, int | None]:
+        """The columns naming this synthesis on its themes and dismissals (exactly one is set)."""
+        if self.workshop:
+            return {"workshop_id": self.workshop.id, "programme_id": None}
+        return {"workshop_id": None, "programme_id": self.programme.id}
+
+    def owns(self, row: Theme) -> bool:
+        """Whether a theme belongs to this synthesis."""
+        owner = self.owner()
+        return row.workshop_id == owner["workshop_id"] and row.programme_id == owner["programme_id"]
+
+    @property
     def attribution_mode(self) -> str:
         """The strictest attribution mode of the workshops covered."""
         order = ("anonymous", "by_profile", "named")
@@ -185,18 +206,18 @@ def live_notes(session: Session, scope: Scope) -> list[NoteView]:
         .options(selectinload(Note.author))
         .order_by(Note.highlighted.desc(), Note.workshop_id, Note.round_number, PeerGroup.position, Note.id)
     ).all()
-    themes = _themes_by_note(session, [note.id for note, _group in rows])
+    themes = _themes_by_note(session, [note.id for note, _group in rows], scope.level)
     workshops = {w.id: w for w in scope.workshops}
     return [NoteView(note, workshops[note.workshop_id], group, themes.get(note.id)) for note, group in rows]
 
 
-def _themes_by_note(session: Session, note_ids: list[int]) -> dict[int, Theme]:
+def _themes_by_note(session: Session, note_ids: list[int], level: str) -> dict[int, Theme]:
     if not note_ids:
         return {}
     rows = session.execute(
         sa.select(ThemeNote.note_id, Theme)
         .join(Theme, ThemeNote.theme_id == Theme.id)
-        .where(ThemeNote.note_id.in_(note_ids))
+        .where(ThemeNote.note_id.in_(note_ids), ThemeNote.level == level)
     ).all()
     return {note_id: theme for note_id, theme in rows}
 
@@ -263,18 +284,25 @@ def filter_notes(
 # --- Themes and suggestions -----------------------------------------------------------------------------
 
 
-def _notes_of_workshop(session: Session, workshop: Workshop, note_ids: Iterable[int]) -> list[Note]:
+def _notes_of_scope(session: Session, scope: Scope, note_ids: Iterable[int]) -> list[Note]:
     ids = sorted(set(note_ids))
     found = list(
         session.scalars(
             sa.select(Note).where(
-                Note.id.in_(ids), Note.workshop_id == workshop.id, Note.deleted_at.is_(None)
+                Note.id.in_(ids), Note.workshop_id.in_(scope.ids), Note.deleted_at.is_(None)
             )
         )
     )
     if len(found) != len(ids):
         raise NotFound(_("Note introuvable."))
     return found
+
+
+def _owned(model: type[Theme] | type[DismissedSuggestion], scope: Scope) -> sa.ColumnElement[bool]:
+    """The rows of this synthesis: its workshop's, or its programme's roll-up."""
+    if scope.workshop:
+        return model.workshop_id == scope.workshop.id
+    return model.programme_id == scope.programme.id
 
 
 def _clean_name(name: str) -> str:
@@ -286,38 +314,28 @@ def _clean_name(name: str) -> str:
     return clean
 
 
-def group_notes(
-    session: Session, workshop: Workshop, actor: User, name: str, note_ids: Sequence[int]
-) -> Theme:
-    """« Regrouper »: put notes in the theme of that name (created if new); a note leaves its old theme."""
+def group_notes(session: Session, scope: Scope, actor: User, name: str, note_ids: Sequence[int]) -> Theme:
+    """« Regrouper »: put notes in the theme of that name (created if new); a note leaves its old theme
+    of the same level (in the roll-up a theme may gather notes of several workshops)."""
     clean = _clean_name(name)
     if not note_ids:
         raise InvalidInput({"notes": _("Cochez au moins une note.")})
-    notes = _notes_of_workshop(session, workshop, note_ids)
+    notes = _notes_of_scope(session, scope, note_ids)
     # Atomic statements: two facilitators gathering into the same new theme, or the same note into
     # two themes, at the same moment must neither fail nor create it twice.
-    position = session.scalar(
-        sa.select(sa.func.count()).select_from(Theme).where(Theme.workshop_id == workshop.id)
-    )
+    position = session.scalar(sa.select(sa.func.count()).select_from(Theme).where(_owned(Theme, scope)))
     insert_ignore(
         session,
         Theme.__table__,
-        {
-            "workshop_id": workshop.id,
-            "name": clean,
-            "position": int(position or 0),
-            "created_by_id": actor.id,
-        },
+        {**scope.owner(), "name": clean, "position": int(position or 0), "created_by_id": actor.id},
     )
-    theme = session.scalars(
-        sa.select(Theme).where(Theme.workshop_id == workshop.id, Theme.name == clean)
-    ).one()
+    theme = session.scalars(sa.select(Theme).where(_owned(Theme, scope), Theme.name == clean)).one()
     for note in notes:
         upsert(
             session,
             ThemeNote.__table__,
-            {"theme_id": theme.id, "note_id": note.id},
-            ["note_id"],
+            {"theme_id": theme.id, "note_id": note.id, "level": scope.level},
+            ["note_id", "level"],
             ["theme_id"],
         )
     session.expire(theme)  # its members changed behind the ORM's back
@@ -325,20 +343,20 @@ def group_notes(
     return theme
 
 
-def theme_of(session: Session, workshop: Workshop, theme_id: int) -> Theme:
-    """A theme of this workshop, or NotFound."""
+def theme_of(session: Session, scope: Scope, theme_id: int) -> Theme:
+    """A theme of this synthesis, or NotFound."""
     theme = session.get(Theme, theme_id)
-    if theme is None or theme.workshop_id != workshop.id:
+    if theme is None or not scope.owns(theme):
         raise NotFound(_("Thème introuvable."))
     return theme
 
 
-def rename_theme(session: Session, workshop: Workshop, theme_id: int, name: str) -> Theme:
-    """Rename a theme (names are unique per workshop)."""
-    theme = theme_of(session, workshop, theme_id)
+def rename_theme(session: Session, scope: Scope, theme_id: int, name: str) -> Theme:
+    """Rename a theme (names are unique in a synthesis)."""
+    theme = theme_of(session, scope, theme_id)
     clean = _clean_name(name)
     clash = session.scalar(
-        sa.select(Theme.id).where(Theme.workshop_id == workshop.id, Theme.name == clean, Theme.id != theme.id)
+        sa.select(Theme.id).where(_owned(Theme, scope), Theme.name == clean, Theme.id != theme.id)
     )
     if clash is not None:
         raise InvalidInput({"name": _("Un autre thème porte déjà ce nom.")})
@@ -347,62 +365,95 @@ def rename_theme(session: Session, workshop: Workshop, theme_id: int, name: str)
     return theme
 
 
-def delete_theme(session: Session, workshop: Workshop, theme_id: int) -> None:
+def delete_theme(session: Session, scope: Scope, theme_id: int) -> None:
     """Remove a theme; its notes stay, without a theme."""
-    session.delete(theme_of(session, workshop, theme_id))
+    session.delete(theme_of(session, scope, theme_id))
     session.flush()
 
 
-def remove_from_theme(session: Session, workshop: Workshop, note_id: int) -> None:
-    """Take one note out of its theme."""
-    _notes_of_workshop(session, workshop, [note_id])
-    session.execute(sa.delete(ThemeNote).where(ThemeNote.note_id == note_id))
+def remove_from_theme(session: Session, scope: Scope, theme_id: int, note_id: int) -> None:
+    """Take one note out of a theme."""
+    theme = theme_of(session, scope, theme_id)
+    _notes_of_scope(session, scope, [note_id])
+    session.execute(sa.delete(ThemeNote).where(ThemeNote.theme_id == theme.id, ThemeNote.note_id == note_id))
     session.flush()
 
 
-def themes(session: Session, workshop_ids: Sequence[int]) -> list[Theme]:
-    """The themes of some workshops, in their order."""
+def themes(session: Session, scope: Scope) -> list[Theme]:
+    """The themes of this synthesis, in their order."""
     return list(
         session.scalars(
             sa.select(Theme)
-            .where(Theme.workshop_id.in_(workshop_ids))
+            .where(_owned(Theme, scope))
             .options(selectinload(Theme.members))
-            .order_by(Theme.workshop_id, Theme.position, Theme.id)
+            .order_by(Theme.position, Theme.id)
         )
     )
 
 
-def suggestions(session: Session, workshop: Workshop, notes: Sequence[NoteView]) -> list[Suggestion]:
-    """Notes of different groups that say nearly the same thing, not yet in one theme, not dismissed."""
+def workshop_themes(session: Session, scope: Scope) -> list[Theme]:
+    """In the roll-up: the themes each workshop's synthesis made, in workshop order."""
+    if scope.workshop:
+        return []
+    order = {workshop_id: index for index, workshop_id in enumerate(scope.ids)}
+    found = session.scalars(
+        sa.select(Theme).where(Theme.workshop_id.in_(scope.ids)).options(selectinload(Theme.members))
+    )
+    return sorted(found, key=lambda t: (order[t.workshop_id or 0], t.position, t.id))
+
+
+def adopt_workshop_themes(session: Session, scope: Scope, actor: User) -> int:
+    """« Reprendre les thèmes des ateliers »: each workshop theme's live notes go into the roll-up's
+    theme of the same name (themes of one name in several workshops become one). A note the
+    facilitators already placed in a theme of the roll-up stays there. Returns how many were taken."""
+    in_rollup = aliased(ThemeNote)  # not the membership joined below
+    placed = sa.select(in_rollup.note_id).where(in_rollup.level == THEME_LEVEL_PROGRAMME)
+    adopted = 0
+    for theme in workshop_themes(session, scope):
+        live = session.scalars(
+            sa.select(Note.id)
+            .join(ThemeNote, ThemeNote.note_id == Note.id)
+            .where(
+                ThemeNote.theme_id == theme.id,
+                Note.deleted_at.is_(None),
+                Note.hidden.is_(False),
+                Note.id.not_in(placed),
+            )
+        ).all()
+        if live:
+            group_notes(session, scope, actor, theme.name, live)
+            adopted += 1
+    return adopted
+
+
+def suggestions(session: Session, scope: Scope, notes: Sequence[NoteView]) -> list[Suggestion]:
+    """Notes of different groups that say nearly the same thing, not yet in one theme, not dismissed
+    (a pair dismissed once, in a workshop or in the roll-up, is never suggested again)."""
     dismissed = {
         frozenset((a, b))
         for a, b in session.execute(
-            sa.select(DismissedSuggestion.first_note_id, DismissedSuggestion.second_note_id).where(
-                DismissedSuggestion.workshop_id == workshop.id
-            )
+            sa.select(DismissedSuggestion.first_note_id, DismissedSuggestion.second_note_id)
+            .join(Note, Note.id == DismissedSuggestion.first_note_id)
+            .where(Note.workshop_id.in_(scope.ids))
         )
     }
-    candidates = [
-        Candidate(view.note.id, view.group.id, view.note.text)
-        for view in notes
-        if view.workshop.id == workshop.id
-    ]
+    candidates = [Candidate(view.note.id, view.group.id, view.note.text) for view in notes]
     theme_of_note = {view.note.id: view.theme.id for view in notes if view.theme is not None}
     found = suggest(candidates, exclude_pairs=dismissed)
     # Notes already gathered in one theme need no suggestion.
     return [s for s in found if len({theme_of_note.get(i, -i) for i in s.ids}) > 1]
 
 
-def dismiss(session: Session, workshop: Workshop, note_ids: Sequence[int]) -> None:
+def dismiss(session: Session, scope: Scope, note_ids: Sequence[int]) -> None:
     """« Ignorer »: every pair of these notes is never suggested again."""
-    notes = _notes_of_workshop(session, workshop, note_ids)
+    notes = _notes_of_scope(session, scope, note_ids)
     ids = sorted(note.id for note in notes)
     for i, first in enumerate(ids):
         for second in ids[i + 1 :]:
             insert_ignore(
                 session,
                 DismissedSuggestion.__table__,
-                {"workshop_id": workshop.id, "first_note_id": first, "second_note_id": second},
+                {**scope.owner(), "first_note_id": first, "second_note_id": second},
             )
 
 
@@ -504,7 +555,7 @@ def prefill(session: Session, scope: Scope, key: str, views: Sequence[NoteView] 
             for f in facts
         )
     if key == "key_ideas":
-        gathered = [t for t in themes(session, scope.ids) if t.members]
+        gathered = [t for t in themes(session, scope) if t.members]
         lines = [f"- **{_escape_markdown(t.name)}** ({len(t.members)})" for t in gathered]
         highlighted = [v for v in views if v.note.highlighted]
         return "\n".join(lines + ([_bullets(highlighted)] if highlighted else []))
@@ -816,7 +867,7 @@ def build_data(
     rows = {view.note.id: _row(view, mode, named, tags) for view in views}
     theme_data = tuple(
         ThemeData(theme.name, tuple(rows[m.note_id] for m in theme.members if m.note_id in rows))
-        for theme in themes(session, scope.ids)
+        for theme in themes(session, scope)
     )
     title = scope.workshop.title if scope.workshop else scope.programme.title
     return SynthesisData(

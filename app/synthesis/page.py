@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.db import get_session
@@ -22,6 +22,14 @@ def _filters() -> dict[str, str]:
         "highlighted": "1" if request.args.get("retenues") == "1" else "",
         "theme": request.args.get("theme", ""),
     }
+
+
+def scope_url(scope: synthesis.Scope, name: str, **values: Any) -> str:
+    """The URL of a synthesis action for this scope: `synthesis.<name>` for a workshop,
+    `synthesis.programme_<name>` for the roll-up."""
+    if scope.workshop:
+        return url_for(f"synthesis.{name}", workshop_id=scope.workshop.id, **values)
+    return url_for(f"synthesis.programme_{name}", programme_id=scope.programme.id, **values)
 
 
 def render_workspace(
@@ -46,7 +54,7 @@ def render_workspace(
     )
     facts = [synthesis.workshop_facts(session, w, views) for w in scope.workshops]
     publication = synthesis.latest_publication(session, scope)
-    suggestions = synthesis.suggestions(session, scope.workshop, views) if scope.workshop else []
+    suggestions = synthesis.suggestions(session, scope, views)
     by_id = {v.note.id: v for v in views}
     warnings = synthesis.small_profile_warnings(session, scope, scope.attribution_mode, False)
     return (
@@ -63,7 +71,9 @@ def render_workspace(
             filters=filters,
             total=len(views),
             shown=len(shown),
-            themes=synthesis.themes(session, scope.ids),
+            themes=synthesis.themes(session, scope),
+            workshop_themes=synthesis.workshop_themes(session, scope),
+            scope_url=lambda name, **values: scope_url(scope, name, **values),
             notes_by_id=by_id,
             suggestions=[(s, [by_id[i] for i in s.ids if i in by_id]) for s in suggestions],
             publication=publication,

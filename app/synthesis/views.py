@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 
 from app.db import get_session
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.manage.access import actor, managed_programme, managed_workshop
 from app.policies import facilitator, log_denied
 from app.services import synthesis
@@ -47,6 +47,11 @@ def workshop_scope(workshop_id: int) -> synthesis.Scope:
     return synthesis.workshop_scope(managed_workshop(workshop_id))
 
 
+def programme_scope(programme_id: int) -> synthesis.Scope:
+    """The roll-up scope of a programme the person manages (404 otherwise, logged)."""
+    return synthesis.programme_scope(get_session(), managed_programme(programme_id))
+
+
 @bp.get("/gestion/ateliers/<int:workshop_id>/synthese")
 @facilitator
 def workspace(workshop_id: int) -> ResponseReturnValue:
@@ -58,23 +63,17 @@ def workspace(workshop_id: int) -> ResponseReturnValue:
 @facilitator
 def programme_workspace(programme_id: int) -> ResponseReturnValue:
     """The programme roll-up: the same views and a document across all its workshops."""
-    return render_workspace(synthesis.programme_scope(get_session(), managed_programme(programme_id)))
+    return render_workspace(programme_scope(programme_id))
 
 
-@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/regrouper")
-@facilitator
-def group(workshop_id: int) -> ResponseReturnValue:
-    """« Regrouper »: the checked notes go into the named theme."""
-    scope = workshop_scope(workshop_id)
+def _group_post(scope: synthesis.Scope) -> ResponseReturnValue:
     form = GroupForm()
     if not form.validate():
         message = next(iter(form.errors.values()))[0] if form.errors else _("La demande est incomplète.")
         return render_workspace(scope, error=str(message), group_form=form, status=400)
-    assert scope.workshop is not None
     try:
-        theme = synthesis.group_notes(
-            get_session(), scope.workshop, actor(), form.name.data or "", form.notes.data or []
-        )
+        notes = form.notes.data or []
+        theme = synthesis.group_notes(get_session(), scope, actor(), form.name.data or "", notes)
         get_session().commit()
     except DomainError as error:
         return _refused(scope, error, group_form=form)
@@ -82,24 +81,32 @@ def group(workshop_id: int) -> ResponseReturnValue:
     return _back(scope, f"theme-{theme.id}")
 
 
-@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/themes/<int:theme_id>")
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/regrouper")
 @facilitator
-def theme(workshop_id: int, theme_id: int) -> ResponseReturnValue:
-    """Rename or delete a theme, or take a note out of it."""
-    scope = workshop_scope(workshop_id)
+def group(workshop_id: int) -> ResponseReturnValue:
+    """« Regrouper »: the checked notes go into the named theme."""
+    return _group_post(workshop_scope(workshop_id))
+
+
+@bp.post("/gestion/parcours/<int:programme_id>/synthese/regrouper")
+@facilitator
+def programme_group(programme_id: int) -> ResponseReturnValue:
+    """« Regrouper » in the roll-up: a theme may gather notes of several workshops."""
+    return _group_post(programme_scope(programme_id))
+
+
+def _theme_post(scope: synthesis.Scope, theme_id: int) -> ResponseReturnValue:
     form = ThemeForm()
     if not form.validate():
         return render_workspace(scope, error=_("La demande est incomplète."), status=400)
-    assert scope.workshop is not None
     session = get_session()
     try:
         if form.action.data == "rename":
-            synthesis.rename_theme(session, scope.workshop, theme_id, form.name.data or "")
+            synthesis.rename_theme(session, scope, theme_id, form.name.data or "")
         elif form.action.data == "delete":
-            synthesis.delete_theme(session, scope.workshop, theme_id)
+            synthesis.delete_theme(session, scope, theme_id)
         else:
-            synthesis.theme_of(session, scope.workshop, theme_id)
-            synthesis.remove_from_theme(session, scope.workshop, form.note_id.data or 0)
+            synthesis.remove_from_theme(session, scope, theme_id, form.note_id.data or 0)
         session.commit()
     except DomainError as error:
         return _refused(scope, error)
@@ -107,30 +114,69 @@ def theme(workshop_id: int, theme_id: int) -> ResponseReturnValue:
     return _back(scope, "themes")
 
 
-@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/suggestions")
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/themes/<int:theme_id>")
 @facilitator
-def suggestion(workshop_id: int) -> ResponseReturnValue:
-    """Accept a suggestion (its notes go into a theme) or ignore it (never suggested again)."""
-    scope = workshop_scope(workshop_id)
+def theme(workshop_id: int, theme_id: int) -> ResponseReturnValue:
+    """Rename or delete a theme, or take a note out of it."""
+    return _theme_post(workshop_scope(workshop_id), theme_id)
+
+
+@bp.post("/gestion/parcours/<int:programme_id>/synthese/themes/<int:theme_id>")
+@facilitator
+def programme_theme(programme_id: int, theme_id: int) -> ResponseReturnValue:
+    """The same for a theme of the roll-up."""
+    return _theme_post(programme_scope(programme_id), theme_id)
+
+
+@bp.post("/gestion/parcours/<int:programme_id>/synthese/reprendre-themes")
+@facilitator
+def programme_adopt(programme_id: int) -> ResponseReturnValue:
+    """« Reprendre les thèmes des ateliers »: the workshops' themes become the roll-up's."""
+    scope = programme_scope(programme_id)
+    count = synthesis.adopt_workshop_themes(get_session(), scope, actor())
+    get_session().commit()
+    flash(
+        ngettext(
+            "%(num)d thème des ateliers est repris dans la synthèse du parcours.",
+            "%(num)d thèmes des ateliers sont repris dans la synthèse du parcours.",
+            count,
+        ),
+        "success",
+    )
+    return _back(scope, "themes")
+
+
+def _suggestion_post(scope: synthesis.Scope) -> ResponseReturnValue:
     form = SuggestionForm()
     if not form.validate() or len(form.notes.data or []) < 2:
         return render_workspace(scope, error=_("La demande est incomplète."), status=400)
-    assert scope.workshop is not None
     session = get_session()
     try:
         if form.action.data == "accept":
-            theme = synthesis.group_notes(
-                session, scope.workshop, actor(), form.name.data or "", form.notes.data
-            )
+            theme = synthesis.group_notes(session, scope, actor(), form.name.data or "", form.notes.data)
             message = _("Suggestion acceptée : thème « %(name)s ».", name=theme.name)
         else:
-            synthesis.dismiss(session, scope.workshop, form.notes.data)
+            synthesis.dismiss(session, scope, form.notes.data)
             message = _("Suggestion ignorée : elle ne sera plus proposée.")
         session.commit()
     except DomainError as error:
         return _refused(scope, error)
     flash(message, "success")
     return _back(scope, "suggestions")
+
+
+@bp.post("/gestion/ateliers/<int:workshop_id>/synthese/suggestions")
+@facilitator
+def suggestion(workshop_id: int) -> ResponseReturnValue:
+    """Accept a suggestion (its notes go into a theme) or ignore it (never suggested again)."""
+    return _suggestion_post(workshop_scope(workshop_id))
+
+
+@bp.post("/gestion/parcours/<int:programme_id>/synthese/suggestions")
+@facilitator
+def programme_suggestion(programme_id: int) -> ResponseReturnValue:
+    """The same in the roll-up, where a suggestion may join notes of several workshops."""
+    return _suggestion_post(programme_scope(programme_id))
 
 
 def _section_post(scope: synthesis.Scope, key: str) -> ResponseReturnValue:
@@ -181,7 +227,7 @@ def section(workshop_id: int, key: str) -> ResponseReturnValue:
 @facilitator
 def programme_section(programme_id: int, key: str) -> ResponseReturnValue:
     """The same for a section of the programme roll-up."""
-    return _section_post(synthesis.programme_scope(get_session(), managed_programme(programme_id)), key)
+    return _section_post(programme_scope(programme_id), key)
 
 
 def _publish(scope: synthesis.Scope) -> ResponseReturnValue:
@@ -206,4 +252,4 @@ def publish(workshop_id: int) -> ResponseReturnValue:
 @facilitator
 def programme_publish(programme_id: int) -> ResponseReturnValue:
     """Publish the programme roll-up."""
-    return _publish(synthesis.programme_scope(get_session(), managed_programme(programme_id)))
+    return _publish(programme_scope(programme_id))

@@ -73,7 +73,7 @@ def arrange(server: LiveServer, theme: str | None = None) -> Arranged:
             workshop = db.get(Workshop, r.workshop.id)
             facilitator = db.get(User, r.facilitator.id)
             assert workshop is not None and facilitator is not None
-            synthesis.group_notes(db, workshop, facilitator, theme, [ids[LOCAL_A]])
+            synthesis.group_notes(db, synthesis.workshop_scope(workshop), facilitator, theme, [ids[LOCAL_A]])
             db.commit()
         # A facilitator of another programme (AC-06).
         stranger = make_user(db, role="facilitator", email=STRANGER_EMAIL)
@@ -285,3 +285,64 @@ def test_dragging_a_note_onto_a_theme_puts_it_there_and_onto_new_theme_ticks_it(
     expect(page.locator("#regroupement-statut")).to_be_empty()
     assert theme_of(live_server, s.notes[SAME_A]) is None
     page.context.set_offline(False)
+
+
+def test_the_roll_up_gathers_notes_of_two_workshops_by_ticks_drag_and_the_workshops_themes(
+    live_server: LiveServer, a11y_page: Page
+) -> None:
+    with live_server.session() as db:
+        first = room(db)
+        second = room(db, next_to=first)
+        ids = {
+            LOCAL_A: write(db, first.alice, first.groups[0], LOCAL_A, "lever"),
+            SAME_A: write(db, first.carol, first.groups[1], SAME_A, "lever"),
+            LOCAL_B: write(db, second.alice, second.groups[0], LOCAL_B, "lever"),
+            OTHER: write(db, second.carol, second.groups[1], OTHER, "difficulty"),
+        }
+        # The second workshop's own synthesis has a theme.
+        workshop, owner = db.get(Workshop, second.workshop.id), db.get(User, first.facilitator.id)
+        assert workshop is not None and owner is not None
+        synthesis.group_notes(db, synthesis.workshop_scope(workshop), owner, "Bénévolat", [ids[OTHER]])
+        db.commit()
+        programme_id, facilitator = first.workshop.programme_id, first.facilitator.email or ""
+    path = f"/gestion/parcours/{programme_id}/synthese"
+    page = a11y_page
+    sign_in(page, live_server, facilitator, DEFAULT_PASSWORD)
+    page.goto(live_server(path))
+    expect(page.get_by_role("heading", name="Thèmes des ateliers")).to_be_visible()
+    assert_accessible(page, "programme roll-up workspace")
+
+    # Ticks across two workshops, then « Regrouper ».
+    page.get_by_label(LOCAL_A).check()
+    page.get_by_label(LOCAL_B).check()
+    page.get_by_label("Regrouper les notes cochées dans le thème").fill("Ancrage territorial")
+    page.get_by_role("button", name="Regrouper", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("« Ancrage territorial »")
+
+    # Another note dragged onto the roll-up's theme joins it.
+    with live_server.session() as db:
+        target_id = db.scalar(sa.select(Theme.id).where(Theme.programme_id == programme_id))
+    drag(page, note_item(page, ids[SAME_A]), page.locator(f"#theme-{target_id}"))
+    expect(page.locator(f"#theme-{target_id}")).to_contain_text(SAME_A)
+
+    # The workshops' themes are taken into the roll-up.
+    page.get_by_role("button", name="Reprendre les thèmes des ateliers").click()
+    expect(page.locator(".flash-success")).to_contain_text("1 thème des ateliers est repris")
+    expect(page.locator(".theme-box", has=page.get_by_role("heading", name="Bénévolat"))).to_contain_text(
+        OTHER
+    )
+    assert_accessible(page, "programme roll-up workspace after taking the workshops' themes")
+    with live_server.session() as db:
+        levels = db.execute(
+            sa.select(Theme.name, ThemeNote.note_id)
+            .join(ThemeNote, ThemeNote.theme_id == Theme.id)
+            .where(Theme.programme_id == programme_id)
+        ).all()
+    assert sorted(levels) == sorted(
+        [
+            ("Ancrage territorial", ids[LOCAL_A]),
+            ("Ancrage territorial", ids[LOCAL_B]),
+            ("Ancrage territorial", ids[SAME_A]),
+            ("Bénévolat", ids[OTHER]),
+        ]
+    )

@@ -41,11 +41,23 @@ class Room:
         return self.members[1][0]
 
 
-def room(db: Session, groups: int = 2, size: int = 3, rounds: int = 1, **workshop_fields: Any) -> Room:
-    """`groups` published groups of `size` people (distinct profiles), in each of `rounds` rounds."""
+def room(
+    db: Session,
+    groups: int = 2,
+    size: int = 3,
+    rounds: int = 1,
+    next_to: Room | None = None,
+    **workshop_fields: Any,
+) -> Room:
+    """`groups` published groups of `size` people (distinct profiles), in each of `rounds` rounds;
+    in a new programme, or in `next_to`'s programme with the same facilitator (a later workshop)."""
     fresh(db)
-    facilitator = make_user(db, role="facilitator", first_name="Fanny", last_name="Facilitatrice")
-    programme = make_programme(db, facilitators=[facilitator])
+    if next_to is None:
+        facilitator = make_user(db, role="facilitator", first_name="Fanny", last_name="Facilitatrice")
+        programme = make_programme(db, facilitators=[facilitator])
+    else:
+        facilitator = db.get(User, next_to.facilitator.id) or next_to.facilitator
+        programme = (db.get(Workshop, next_to.workshop.id) or next_to.workshop).programme
     workshop = make_workshop(db, programme, capacity=groups * size + 5, **workshop_fields)
     people: list[list[User]] = []
     registrations = {}
