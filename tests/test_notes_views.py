@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from app.models import Note
+from app.models import AuditLog, Note
 from tests.conftest import csrf_token, post_form
 from tests.support.groups import fresh, sign_in, text
 from tests.support.notes import Room, room, submission, write
@@ -484,3 +484,47 @@ def test_an_unchanged_poll_stops_at_304_only_for_a_current_member(client: FlaskC
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
     sign_in(client, r.carol)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_the_json_plus_one_is_toggled_by_others_only(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    alices = write(db, r.alice, r.groups[0], "Note d'Alice")
+    sign_in(client, r.bob)
+
+    on = api_post(client, f"/api/notes/{alices}/plus-un", {})
+    on_json = on.get_json()["note"]
+    off = api_post(client, f"/api/notes/{alices}/plus-un", {})
+
+    assert on.status_code == 200 and (on_json["plus"], on_json["voted"]) == (1, True)
+    assert off.status_code == 200 and (off.get_json()["note"]["plus"], off.get_json()["note"]["voted"]) == (
+        0,
+        False,
+    )
+    sign_in(client, r.alice)
+    own = api_post(client, f"/api/notes/{alices}/plus-un", {})
+    assert own.status_code == 403 and "propre note" in own.get_json()["message"]
+    fresh(db)
+    note = db.get(Note, alices)
+    assert note is not None and note.plus_count == 0
+
+
+def test_a_facilitator_hides_and_highlights_through_the_json_api(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    note_id = write(db, r.bob, r.groups[0], "À retenir puis à masquer")
+    sign_in(client, r.facilitator)
+
+    highlighted = api_post(client, f"/api/notes/{note_id}/moderer", {"highlighted": True})
+    hidden = api_post(client, f"/api/notes/{note_id}/moderer", {"hidden": True})
+    malformed = api_post(client, f"/api/notes/{note_id}/moderer", {"hidden": "oui"})
+
+    assert highlighted.status_code == 200 and highlighted.get_json()["note"]["highlighted"] is True
+    assert hidden.status_code == 200 and hidden.get_json()["note"]["hidden"] is True
+    assert malformed.status_code == 400
+    fresh(db)
+    note = db.get(Note, note_id)
+    assert note is not None and note.highlighted and note.hidden
+    logged = db.scalars(sa.select(AuditLog.action).where(AuditLog.object_id == str(note_id))).all()
+    assert logged == ["note.hide"]  # hiding is logged (highlighting is not moderation)
+    # The group no longer sees it.
+    sign_in(client, r.alice)
+    assert "À retenir puis à masquer" not in text(client.get(space_url(r)))

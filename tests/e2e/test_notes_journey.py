@@ -1,6 +1,7 @@
 """The note space in real browsers (notes.js over the JSON API): live sharing within a group,
 nothing lost when the network or the session fails (REL-07, REL-10, REL-11), stale edits shown
-side by side (REL-01), no draft left in the browser after sign-out (HD-08).
+side by side (REL-01), « +1 » and the facilitator's moderation reaching the group live, no draft
+left in the browser after sign-out and a warning before unsent text is erased (HD-08).
 
 Each person has a browser context of their own; the groups are arranged directly in the live
 server's database (tests/support/notes.py `room`). Every wait is on a condition, with a timeout.
@@ -420,6 +421,39 @@ def test_the_facilitators_message_closing_and_next_round_reach_the_group_live(
     notice.get_by_role("link", name="Rejoindre mon nouveau sous-groupe").click()
     expect(alice.get_by_role("heading", level=1)).to_contain_text("Notes")
     assert alice.url != live_server(s.space(0))
+
+
+def test_a_plus_one_and_the_facilitators_moderation_reach_the_group_within_3_s(
+    live_server: LiveServer, new_page: Callable[[], Page], console: ConsoleLog
+) -> None:
+    s = arrange(live_server)
+    alice = open_space(new_page, live_server, s.alice, s.space(0))
+    add_note(alice, "Une cantine partagée entre communes")
+    expect(alice.locator("#notes-status")).to_have_text("Enregistré")
+    [note] = notes_of(live_server, s.groups[0])
+    bob = open_space(new_page, live_server, s.bob, s.space(0))
+    fanny = open_space(new_page, live_server, s.facilitator, s.space(0))
+
+    # Bob shares the note (« +1 »): his button says so, Alice sees the count.
+    bobs = bob.locator(f"#note-{note.id}")
+    bobs.locator(".note-vote-form button").click()
+    expect(bobs.locator(".note-vote-form button")).to_have_attribute("aria-pressed", "true")
+    expect(bobs).to_contain_text("1 personne partage")
+    expect(alice.locator(f"#note-{note.id}")).to_contain_text("1 personne partage", timeout=LIVE_MS)
+
+    # The facilitator keeps it for the synthesis, then hides it: it leaves the group's pages.
+    fannys = fanny.locator(f"#note-{note.id}")
+    fannys.get_by_role("button", name="Retenir pour la synthèse").click()
+    expect(fannys).to_contain_text("Retenue pour la synthèse")
+    expect(alice.locator(f"#note-{note.id}")).to_contain_text("Retenue pour la synthèse", timeout=LIVE_MS)
+    fannys.get_by_role("button", name="Masquer").click()
+    expect(fannys).to_contain_text("Masquée aux participantes et participants")
+    expect(alice.locator(f"#note-{note.id}")).to_have_count(0, timeout=LIVE_MS)
+    expect(bob.locator(f"#note-{note.id}")).to_have_count(0, timeout=LIVE_MS)
+
+    [stored] = notes_of(live_server, s.groups[0])
+    assert (stored.plus_count, stored.highlighted, stored.hidden) == (1, True, True)
+    assert not console.errors, console.errors
 
 
 # --- e. HD-08: no draft left after sign-out -------------------------------------------------------
