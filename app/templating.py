@@ -2,48 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 
 from app import domain
-
-
-def _is_french() -> bool:
-    return str(get_locale() or "fr").startswith("fr")
-
-
-def datetime_long(value: dt.datetime | None) -> str:
-    """« jeudi 6 novembre 2026, 14 h 30 » in French, Paris time."""
-    if value is None:
-        return ""
-    pattern = "EEEE d MMMM y, H 'h' mm" if _is_french() else "EEEE d MMMM y, HH:mm"
-    return str(format_datetime(value, pattern))
-
-
-def date_long(value: dt.date | dt.datetime | None) -> str:
-    """« 6 novembre 2026 »."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return str(format_datetime(value, "d MMMM y"))
-    return str(format_date(value, "d MMMM y"))
-
-
-def time_only(value: dt.datetime | None) -> str:
-    """« 14 h 30 » in French, « 14:30 » in English, Paris time."""
-    if value is None:
-        return ""
-    return str(format_datetime(value, "H 'h' mm" if _is_french() else "HH:mm"))
-
-
-def date_short(value: dt.datetime | None) -> str:
-    """« 06/11/2026 »."""
-    if value is None:
-        return ""
-    return str(format_datetime(value, "dd/MM/y"))
+from app.formatting import date_long, date_short, datetime_long, time_only
 
 
 def _label(mapping: dict[str, object]) -> Any:

@@ -31,6 +31,7 @@ from app.exports.synthesis_model import (
     SynthesisData,
 )
 from app.exports.synthesis_model import Theme as ThemeData
+from app.formatting import datetime_long, time_only
 from app.i18n import _
 from app.models import (
     DismissedSuggestion,
@@ -60,7 +61,6 @@ from app.services.errors import DomainError, NotFound
 from app.services.notes import categories as note_categories
 from app.services.programmes import InvalidInput, manages_programme
 from app.synthesis_text.similarity import Candidate, Suggestion, suggest
-from app.templating import datetime_long, time_only
 
 SMALL_PROFILE = 3  # fewer people of a profile in a group than this could identify them
 
