@@ -8,12 +8,10 @@
 
   const root = document.getElementById("dashboard-live");
   const table = document.getElementById("dashboard-table");
-  if (!root || !window.fetch) { return; }
+  if (!root || !window.fetch || !window.Ateliers) { return; }
 
   const REFRESH_MS = 3000;
   const data = root.dataset;
-  let timer = 0;
-  let busy = false;
 
   function msg(name) { return root.getAttribute("data-msg-" + name) || ""; }
 
@@ -87,31 +85,13 @@
     if (changed) { showChanged(); }
   }
 
-  function schedule() {
-    window.clearTimeout(timer);
-    if (!document.hidden) { timer = window.setTimeout(refresh, REFRESH_MS); }
-  }
-
   async function refresh() {
-    window.clearTimeout(timer);
-    if (busy || document.hidden) { return; }
-    busy = true;
-    try {
-      const response = await fetch(data.url, {
-        credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" }
-      });
-      if (response.ok) { apply(await response.json()); }
-    } catch (error) {
-      // Offline for a moment: the next refresh tries again.
-    } finally {
-      busy = false;
-      schedule();
-    }
+    const response = await fetch(data.url, {
+      credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" }
+    });
+    if (response.ok) { apply(await response.json()); }
   }
 
-  document.addEventListener("visibilitychange", () => {
-    if (document.hidden) { window.clearTimeout(timer); } else { refresh(); }
-  });
-  schedule();
+  window.Ateliers.repeat(refresh, REFRESH_MS);
   root.setAttribute("data-live", "on");  // the table refreshes itself (browser tests wait for it)
 })();

@@ -14,7 +14,7 @@
   "use strict";
 
   const root = document.getElementById("notes-live");
-  if (!root || !window.fetch || !window.JSON || !window.Promise) { return; }
+  if (!root || !window.fetch || !window.JSON || !window.Promise || !window.Ateliers) { return; }
 
   const POLL_MS = 2500;
   const RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
@@ -30,8 +30,6 @@
   let cursor = data.cursor || "";
   let writingOpen = data.writingOpen === "1";
   let token = csrfInput() ? csrfInput().value : "";
-  let pollTimer = 0;
-  let polling = false;
   let signedOutShown = false;
   let announceTimer = 0;
   let hiddenMode = data.hiddenMode === "1";
@@ -990,35 +988,23 @@
     if (arrived) { announce(plural("new", arrived)); }
   }
 
-  function schedule() {
-    window.clearTimeout(pollTimer);
-    if (!document.hidden) { pollTimer = window.setTimeout(poll, POLL_MS); }
-  }
-
-  async function poll() {
-    window.clearTimeout(pollTimer);
-    if (polling || document.hidden) { return; }
-    polling = true;
-    try {
-      const separator = data.feed.indexOf("?") === -1 ? "?" : "&";
-      const response = await fetch(data.feed + separator + "depuis=" + encodeURIComponent(cursor), {
-        credentials: "same-origin",
-        cache: "no-store",
-        headers: { "Accept": "application/json", "If-None-Match": "\"" + cursor + "\"" }
-      });
-      if (response.status === 200) {
-        applyFeed(await response.json());
-        if (signedOutShown) { clearAlert(); }
-      } else if (response.status === 401) {
-        if (!signedOutShown) { signedOut(); }
-      }
-    } catch (error) {
-      // Offline: the next poll tries again; a write in flight has its own alert and retry.
-    } finally {
-      polling = false;
-      schedule();
+  async function fetchFeed() {
+    const separator = data.feed.indexOf("?") === -1 ? "?" : "&";
+    const response = await fetch(data.feed + separator + "depuis=" + encodeURIComponent(cursor), {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Accept": "application/json", "If-None-Match": "\"" + cursor + "\"" }
+    });
+    // Offline, the fetch fails: the next poll tries again; a write in flight has its own alert and retry.
+    if (response.status === 200) {
+      applyFeed(await response.json());
+      if (signedOutShown) { clearAlert(); }
+    } else if (response.status === 401) {
+      if (!signedOutShown) { signedOut(); }
     }
   }
+
+  function poll() { return feed.now(); }
 
   // --- Restoring drafts after a reload or a new sign-in --------------------------------------------
 
@@ -1130,12 +1116,8 @@
     poll();
   });
 
-  document.addEventListener("visibilitychange", () => {
-    if (document.hidden) { window.clearTimeout(pollTimer); } else { poll(); }
-  });
-
   Array.prototype.forEach.call(document.querySelectorAll("form.note-form"), ensureStateLine);
+  const feed = window.Ateliers.repeat(fetchFeed, POLL_MS);  // the group's changes, every few seconds
   restoreDrafts();
-  schedule();
   root.setAttribute("data-live", "on");  // the page is enhanced (browser tests wait for it)
 })();
