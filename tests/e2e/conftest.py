@@ -169,6 +169,30 @@ def say_yes(dialog: Dialog) -> None:
     dialog.accept()
 
 
+@dataclass
+class Dialogs:
+    """Answers every dialog of a page as `accept` says, and keeps their texts in `seen`."""
+
+    accept: bool
+    seen: list[str]
+
+    def answer(self, dialog: Dialog) -> None:
+        """Record the question, then press « OK » or « Annuler »."""
+        self.seen.append(dialog.message)
+        if self.accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+
+def answer_dialogs(page: Page, accept: bool) -> Dialogs:
+    """From now on the page's dialogs are answered as `accept` says (changeable later)."""
+    dialogs = Dialogs(accept, [])
+    page.remove_listener("dialog", say_yes)  # does nothing on a page opened without it
+    page.on("dialog", dialogs.answer)
+    return dialogs
+
+
 @pytest.fixture
 def new_page(browser: Browser, console: ConsoleLog) -> Iterator[Callable[[], Page]]:
     """Open pages, each in a fresh context (one person each) that ENFORCES the CSP."""

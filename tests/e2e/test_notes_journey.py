@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Dialog, Page, Route, expect
+from playwright.sync_api import Page, Route, expect
 
 from app.models import Note, NoteRevision
-from tests.e2e.conftest import ConsoleLog, LiveServer, say_yes, sign_in, sign_out, wait_for
+from tests.e2e.conftest import ConsoleLog, LiveServer, answer_dialogs, sign_in, sign_out, wait_for
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.notes import room
 
@@ -457,30 +457,6 @@ def test_a_plus_one_and_the_facilitators_moderation_reach_the_group_within_3_s(
 
 
 # --- e. HD-08: no draft left after sign-out -------------------------------------------------------
-
-
-@dataclass
-class Dialogs:
-    """Answers every dialog of a page as `accept` says, and keeps their texts in `seen`."""
-
-    accept: bool
-    seen: list[str]
-
-    def answer(self, dialog: Dialog) -> None:
-        """Record the question, then press « OK » or « Annuler »."""
-        self.seen.append(dialog.message)
-        if self.accept:
-            dialog.accept()
-        else:
-            dialog.dismiss()
-
-
-def answer_dialogs(page: Page, accept: bool) -> Dialogs:
-    """From now on the page's dialogs are answered as `accept` says (changeable later)."""
-    dialogs = Dialogs(accept, [])
-    page.remove_listener("dialog", say_yes)  # does nothing on a page opened without it
-    page.on("dialog", dialogs.answer)
-    return dialogs
 
 
 def test_hd_08_signing_out_with_unsent_text_asks_first_and_then_leaves_no_draft(

@@ -22,7 +22,7 @@ from app.models import SynthesisDocument, SynthesisSection, Theme, ThemeNote, Us
 from app.services import synthesis
 from app.synthesis.forms import FORMATS
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import ConsoleLog, LiveServer, sign_in, sign_out, wait_for
+from tests.e2e.conftest import ConsoleLog, LiveServer, answer_dialogs, sign_in, sign_out, wait_for
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user
 from tests.support.notes import room, write
 
@@ -346,3 +346,36 @@ def test_the_roll_up_gathers_notes_of_two_workshops_by_ticks_drag_and_the_worksh
             ("Bénévolat", ids[OTHER]),
         ]
     )
+
+
+def test_replacing_a_section_by_the_notes_or_deleting_a_theme_asks_first(
+    live_server: LiveServer, page: Page
+) -> None:
+    s = arrange(live_server, theme="Ancrage territorial")
+    sign_in(page, live_server, s.facilitator, DEFAULT_PASSWORD)
+    page.goto(live_server(s.workspace))
+    dialogs = answer_dialogs(page, accept=False)
+    section = page.locator("#section-inspiring_practices")
+    theme = page.locator(".theme-box", has=page.get_by_role("heading", name="Ancrage territorial"))
+
+    # « Annuler »: nothing is sent.
+    section.get_by_role("button", name="Pré-remplir à nouveau depuis les notes").click()
+    theme.get_by_role("button", name="Supprimer le thème").click()
+    assert (
+        len(dialogs.seen) == 2
+        and "sera remplacé" in dialogs.seen[0]
+        and "Ancrage territorial" in dialogs.seen[1]
+    )
+    assert section_body(live_server, s.workshop_id, "inspiring_practices") is None  # no document stored yet
+    assert theme_of(live_server, s.notes[LOCAL_A]) == "Ancrage territorial"
+
+    # « OK »: done.
+    dialogs.accept = True
+    section.get_by_role("button", name="Pré-remplir à nouveau depuis les notes").click()
+    expect(page.locator(".flash-success")).to_contain_text("la section est à jour")
+    assert section_body(live_server, s.workshop_id, "inspiring_practices") is not None
+    page.locator(".theme-box", has=page.get_by_role("heading", name="Ancrage territorial")).get_by_role(
+        "button", name="Supprimer le thème"
+    ).click()
+    expect(page.locator(".flash-success")).to_contain_text("Les thèmes sont à jour")
+    assert theme_of(live_server, s.notes[LOCAL_A]) is None

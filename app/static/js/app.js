@@ -43,12 +43,41 @@
     forgetDrafts(prefix);  // the server's Clear-Site-Data does the same where the browser honours it
   }
 
+  // Run `task` (which may return a promise) every `ms` while the page is visible: paused while the
+  // tab is hidden, run at once when it shows again, never two runs at a time. The live pages
+  // (notes.js, dashboard.js) poll with it; `now()` runs it without waiting (after a write).
+  function repeat(task, ms) {
+    var timer = 0;
+    var running = false;
+    function schedule() {
+      window.clearTimeout(timer);
+      if (!document.hidden) { timer = window.setTimeout(now, ms); }
+    }
+    function now() {
+      window.clearTimeout(timer);
+      if (running || document.hidden) { return Promise.resolve(); }
+      running = true;
+      return Promise.resolve()
+        .then(task)
+        .catch(function () { /* offline for a moment: the next run tries again */ })
+        .then(function () { running = false; schedule(); });
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) { window.clearTimeout(timer); } else { now(); }
+    });
+    schedule();
+    return { now: now };
+  }
+  window.Ateliers = { repeat: repeat };
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.getAttribute) { return; }
     if (form.hasAttribute("data-drafts-prefix")) { confirmSignOut(form, event); return; }
-    // Ask before destructive actions marked with data-confirm (the server still validates).
-    var message = form.getAttribute("data-confirm");
+    // Ask before destructive actions marked with data-confirm, on the form or on the button pressed
+    // (the server still validates).
+    var button = event.submitter;
+    var message = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();
