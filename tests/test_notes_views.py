@@ -528,3 +528,55 @@ def test_a_facilitator_hides_and_highlights_through_the_json_api(client: FlaskCl
     # The group no longer sees it.
     sign_in(client, r.alice)
     assert "À retenir puis à masquer" not in text(client.get(space_url(r)))
+
+
+def test_the_plain_moderation_form_highlights_hides_and_shows_a_note(
+    client: FlaskClient, db: Session
+) -> None:
+    r = room(db)
+    note_id = write(db, r.bob, r.groups[0], "Une note à modérer sans JavaScript")
+    sign_in(client, r.facilitator)
+    states = []
+    for action in ("highlight", "hide", "show", "unhighlight"):
+        response = post_form(client, f"/notes/{note_id}/moderer", {"action": action})
+        assert response.status_code == 302, action
+        fresh(db)
+        note = db.get(Note, note_id)
+        assert note is not None
+        states.append((action, note.highlighted, note.hidden))
+
+    assert states == [
+        ("highlight", True, False),
+        ("hide", True, True),
+        ("show", True, False),
+        ("unhighlight", False, False),
+    ]
+    assert post_form(client, f"/notes/{note_id}/moderer", {"action": "supprimer"}).status_code == 400
+
+
+def test_the_dashboard_hides_notes_until_the_reveal_then_turns_it_off(
+    client: FlaskClient, db: Session
+) -> None:
+    r = room(db)
+    write(db, r.alice, r.groups[0], "La note d'Alice")
+    write(db, r.bob, r.groups[0], "La note de Bob")
+    control = f"/gestion/ateliers/{r.workshop.id}/notes/revelation"
+
+    def alice_sees_bob() -> bool:
+        sign_in(client, r.alice)
+        body = text(client.get(space_url(r)))
+        assert "La note d'Alice" in body
+        sign_in(client, r.facilitator)
+        return "La note de Bob" in body
+
+    sign_in(client, r.facilitator)
+    assert post_form(client, control, {"action": "hide"}).status_code == 302
+    hidden = alice_sees_bob()
+    assert post_form(client, control, {"action": "reveal"}).status_code == 302
+    revealed = alice_sees_bob()
+    assert post_form(client, control, {"action": "hide"}).status_code == 302
+    assert post_form(client, control, {"action": "off"}).status_code == 302
+    assert "Chacun voit de nouveau les notes" in text(client.get(f"/gestion/ateliers/{r.workshop.id}/notes"))
+    after_off = alice_sees_bob()
+
+    assert (hidden, revealed, after_off) == (False, True, True)

@@ -435,3 +435,27 @@ def test_a_note_moves_between_themes_and_repeated_actions_are_harmless(db: Sessi
     }
     assert placed == {ids["practice"]: first.id, ids["lever"]: moved.id}
     assert db.scalar(sa.select(sa.func.count()).select_from(DismissedSuggestion)) == 1
+
+
+def test_a_section_is_filled_again_from_the_notes_on_request(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    session_notes(db, r)
+    sign_in(client, r.facilitator)
+    url = f"{workspace_url(r)}/sections/inspiring_practices"
+    assert (
+        post_form(client, url, {"body": "Texte de Fanny", "version": 1, "action": "save"}).status_code == 302
+    )
+    write(db, r.bob, r.groups[0], "Une régie de quartier qui embauche localement", "inspiring_practice")
+
+    refilled = post_form(client, url, {"body": "", "version": 2, "action": "prefill"})
+
+    assert refilled.status_code == 302
+    fresh(db)
+    section = db.scalars(
+        sa.select(SynthesisSection).where(SynthesisSection.key == "inspiring_practices")
+    ).one()
+    assert section.version == 3
+    assert "Une régie de quartier" in section.body and "Texte de Fanny" not in section.body
+    assert [revision.body for revision in section.history][
+        1
+    ] == "Texte de Fanny"  # the edit is kept in history
