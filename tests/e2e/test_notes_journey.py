@@ -456,6 +456,43 @@ def test_a_plus_one_and_the_facilitators_moderation_reach_the_group_within_3_s(
     assert not console.errors, console.errors
 
 
+def test_dragging_ones_note_to_another_column_changes_its_category_for_the_group(
+    live_server: LiveServer, new_page: Callable[[], Page], console: ConsoleLog
+) -> None:
+    s = arrange(live_server)
+    alice = open_space(new_page, live_server, s.alice, s.space(0))
+    bob = open_space(new_page, live_server, s.bob, s.space(0))
+    add_note(alice, "Un obstacle rangé au mauvais endroit")
+    expect(alice.locator("#notes-status")).to_have_text("Enregistré")
+    expect(bob.locator("#liste-lever")).to_contain_text("Un obstacle rangé", timeout=LIVE_MS)
+    [note] = notes_of(live_server, s.groups[0])
+    expect(bob.locator(f"#note-{note.id}")).not_to_have_attribute("draggable", "true")  # not Bob's note
+
+    # Dragged as a person does: press, move a little, go to the column, release.
+    source = alice.locator(f"#note-{note.id}")
+    source.hover()
+    alice.mouse.down()
+    box = source.bounding_box()
+    assert box is not None
+    alice.mouse.move(box["x"] + 20, box["y"] + 20, steps=3)
+    target = alice.locator(".note-column[data-category=difficulty]")
+    target.scroll_into_view_if_needed()
+    target.hover()
+    alice.mouse.up()
+
+    expect(alice.locator("#liste-difficulty")).to_contain_text("Un obstacle rangé")
+    expect(alice.locator("#notes-status")).to_have_text("Enregistré")
+    expect(bob.locator("#liste-difficulty")).to_contain_text("Un obstacle rangé", timeout=LIVE_MS)
+    expect(bob.locator("#liste-lever")).not_to_contain_text("Un obstacle rangé")
+    [moved] = notes_of(live_server, s.groups[0])
+    assert (moved.category, moved.version, moved.text) == (
+        "difficulty",
+        2,
+        "Un obstacle rangé au mauvais endroit",
+    )
+    assert not console.errors, console.errors
+
+
 # --- e. HD-08: no draft left after sign-out -------------------------------------------------------
 
 

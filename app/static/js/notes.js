@@ -7,6 +7,7 @@
 //   again with the same submission id, so a retry never creates a second note (REL-07);
 // - the group's changes arrive from the feed every few seconds (cursor + ETag, paused while hidden);
 // - an edit based on an old version shows both texts and lets the person choose (REL-01);
+// - one's own note can be dragged to another column (its category), as its edit form would do;
 // - this person's drafts are removed when they sign out, after a warning if one holds text (app.js, HD-08).
 // User text is only ever inserted with textContent, never as HTML (XS-06). Every French string comes
 // from the data-msg-* attributes of #notes-live, translated by the server.
@@ -469,6 +470,7 @@
     if (note.can_edit) { actions.appendChild(editDetails(note)); }
     if (facilitator) { actions.appendChild(moderateForm(note)); }
     card.appendChild(actions);
+    card.draggable = Boolean(note.can_edit);  // its edit form starts closed
     return card;
   }
 
@@ -1006,6 +1008,81 @@
 
   function poll() { return feed.now(); }
 
+  // --- Moving a note to another column by dragging it ---------------------------------------------
+  // The keyboard route is the edit form's « Catégorie » list; a drop sets that list and sends the
+  // edit like « Enregistrer la modification » would (same version check, same conflict view).
+
+  let draggedCard = null;
+
+  function editableCard(node) {
+    const card = node && node.closest ? node.closest(".note-card") : null;
+    return card && card.querySelector("form.note-edit-form") ? card : null;
+  }
+
+  function columnUnder(node) {
+    return node && node.closest ? node.closest(".note-column[data-category]") : null;
+  }
+
+  function clearDropTargets() {
+    Array.prototype.forEach.call(document.querySelectorAll(".note-column.is-drop-target"), (column) => {
+      column.classList.remove("is-drop-target");
+    });
+  }
+
+  function moveToColumn(card, column) {
+    const form = card.querySelector("form.note-edit-form");
+    const select = form.querySelector("select[name=category]");
+    const category = column.getAttribute("data-category");
+    if (!select || select.value === category || editIsDirty(card)) { return; }
+    select.value = category;
+    submitEdit(form);
+  }
+
+  function markDraggable(card) {
+    // Not while its edit form is open: a draggable parent gets in the way of selecting typed text.
+    const details = card.querySelector("details.note-edit");
+    card.draggable = Boolean(editableCard(card)) && !(details && details.open);
+  }
+
+  document.addEventListener("toggle", (event) => {
+    const card = editableCard(event.target);
+    if (card) { markDraggable(card); }
+  }, true);  // « toggle » does not bubble
+
+  document.addEventListener("dragstart", (event) => {
+    const card = editableCard(event.target);
+    if (!card || event.target !== card) { return; }
+    draggedCard = card;
+    card.classList.add("is-dragged");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.querySelector(".note-text").textContent);
+  });
+
+  document.addEventListener("dragend", () => {
+    if (draggedCard) { draggedCard.classList.remove("is-dragged"); }
+    draggedCard = null;
+    clearDropTargets();
+  });
+
+  document.addEventListener("dragover", (event) => {
+    const column = draggedCard && columnUnder(event.target);
+    if (!column) { return; }
+    event.preventDefault();  // allows the drop here
+    clearDropTargets();
+    column.classList.add("is-drop-target");
+  });
+
+  document.addEventListener("drop", (event) => {
+    const column = draggedCard && columnUnder(event.target);
+    if (!column) { return; }
+    event.preventDefault();
+    const card = draggedCard;
+    draggedCard = null;
+    card.classList.remove("is-dragged");
+    clearDropTargets();
+    moveToColumn(card, column);
+  });
+
   // --- Restoring drafts after a reload or a new sign-in --------------------------------------------
 
   function restoreDrafts() {
@@ -1119,5 +1196,8 @@
   Array.prototype.forEach.call(document.querySelectorAll("form.note-form"), ensureStateLine);
   const feed = window.Ateliers.repeat(fetchFeed, POLL_MS);  // the group's changes, every few seconds
   restoreDrafts();
+  Array.prototype.forEach.call(document.querySelectorAll(".note-card"), markDraggable);
+  const dragHint = document.getElementById("notes-drag-hint");
+  if (dragHint && writingOpen) { dragHint.hidden = false; }
   root.setAttribute("data-live", "on");  // the page is enhanced (browser tests wait for it)
 })();
