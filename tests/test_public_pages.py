@@ -70,11 +70,12 @@ def test_programme_page_lists_workshops_with_french_dates_and_seats_left(
         db,
         title="Hybrider son modèle",
         description="Premier paragraphe.\n\nDeuxième paragraphe.",
-        start_date=dt.date(2027, 1, 15),
-        end_date=dt.date(2027, 6, 30),
+        start_date=dt.date(2049, 1, 15),
+        end_date=dt.date(2049, 6, 30),
     )
-    # 13:30 UTC in March is 14:30 in Paris (UTC+1).
-    start = dt.datetime(2027, 3, 4, 13, 30, tzinfo=UTC)
+    # 13:30 UTC in early March is 14:30 in Paris (UTC+1). Far ahead: the seats left are shown only
+    # while the workshop is to come (a date in 2027 would have failed from March 2027 on).
+    start = dt.datetime(2049, 3, 4, 13, 30, tzinfo=UTC)
     in_person = make_workshop(
         db,
         programme,
@@ -100,10 +101,10 @@ def test_programme_page_lists_workshops_with_french_dates_and_seats_left(
     assert response.status_code == 200
     page = _text(response)
     assert "<h1>Hybrider son modèle</h1>" in page
-    assert "Du 15 janvier 2027 au 30 juin 2027" in page
+    assert "Du 15 janvier 2049 au 30 juin 2049" in page
     assert "Région Grand Est" in page
     assert "Deuxième paragraphe." in page
-    assert "jeudi 4 mars 2027, 14 h 30 à 17 h 30" in page
+    assert "jeudi 4 mars 2049, 14 h 30 à 17 h 30" in page
     assert "Atelier de partage entre pairs" in page
     assert "Hôtel de Région, Metz" in page
     assert "7 places restantes" in page
