@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -85,6 +88,57 @@ def test_profile_edit_is_saved_and_validated(me: FlaskClient, db: Session, perso
     assert "120 caractères au maximum" in bad.get_data(as_text=True)
     reload(db, person)
     assert person.job_title == "Directrice de projet"
+
+
+def test_profile_saved_from_a_workshop_page_goes_back_to_it(
+    me: FlaskClient, db: Session, person: User
+) -> None:
+    page = me.get("/compte/?next=/ateliers/7%3Fcle%3Dabc").get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/ateliers/7?cle=abc"' in page
+    assert '<a href="/ateliers/7?cle=abc">Revenir sans enregistrer</a>' in page
+
+    response = post_form(me, "/compte/", PROFILE | {"next": "/ateliers/7?cle=abc"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/ateliers/7?cle=abc"
+    reload(db, person)
+    assert person.last_name == "Haffner-Klein"
+
+    # An invalid form keeps the way back.
+    bad = post_form(me, "/compte/", PROFILE | {"first_name": "", "next": "/ateliers/7"})
+    assert bad.status_code == 400
+    assert 'value="/ateliers/7"' in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://ailleurs.example/piege",
+        "//ailleurs.example/piege",
+        "/\\ailleurs.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_se_07_profile_ignores_an_external_next(me: FlaskClient, target: str) -> None:
+    page = me.get("/compte/", query_string={"next": target}).get_data(as_text=True)
+    assert 'name="next" type="hidden" value=""' in page
+    assert "Revenir sans enregistrer" not in page
+
+    response = post_form(me, "/compte/", PROFILE | {"next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/compte/"
+
+    bad = post_form(me, "/compte/", PROFILE | {"first_name": "", "next": target})
+    assert bad.status_code == 400
+    assert 'name="next" type="hidden" value=""' in bad.get_data(as_text=True)
+
+
+def test_consents_page_has_no_duplicate_ids(me: FlaskClient) -> None:
+    assert post_form(me, "/compte/consentements/photos/donner").status_code == 302
+    page = me.get("/compte/consentements").get_data(as_text=True)
+    assert "Retirer mon consentement" in page and "Donner mon consentement" in page  # both kinds of form
+    assert page.count('name="csrf_token"') >= 3
+    ids = Counter(re.findall(r"\sid=\"([^\"]+)\"", page))
+    assert ids and [name for name, count in ids.items() if count > 1] == []
 
 
 def test_profile_language_switches_the_interface(me: FlaskClient, db: Session, person: User) -> None:
@@ -190,6 +244,17 @@ def test_calendar_link_can_be_regenerated(me: FlaskClient, db: Session, person: 
     old = person.calendar_token
     page = me.get("/compte/calendrier").get_data(as_text=True)
     assert f"/calendrier/{old}.ics" in page
+    assert "<title>Mon calendrier" in page and "<h1>Mon calendrier</h1>" in page
+    assert 'aria-label="Mon compte"' in page  # the account navigation stays
+    assert "Adresse secrète de votre calendrier" in page
+    assert "Télécharger une copie du calendrier (.ics)" in page
+    # Replacing the address breaks subscribed calendars: the form asks first.
+    form = re.search(r'<form method="post" action="/compte/calendrier/nouveau-lien"[^>]*>', page)
+    assert form is not None
+    assert (
+        'data-confirm="L\'ancienne adresse cessera de fonctionner dans les agendas abonnés. Continuer ?"'
+        in html.unescape(form.group(0))
+    )
     assert post_form(me, "/compte/calendrier/nouveau-lien").status_code == 302
     reload(db, person)
     assert person.calendar_token != old

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import domain
@@ -26,6 +26,7 @@ class ProfileForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type h
     territory = StringField(_l("Territoire"), filters=[strip], validators=[Optional(), max_length(120)])
     job_title = StringField(_l("Fonction"), filters=[strip], validators=[Optional(), max_length(120)])
     locale = SelectField(_l("Langue de l'interface et des e-mails"), choices=select_choices(LANGUAGE_CHOICES))
+    next = HiddenField()  # where to go back after saving (a same-site path only, SE-07)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from app.domain import CONSENT_PURPOSES
 from app.i18n import _
 from app.models import User
 from app.policies import log_denied, signed_in
+from app.safety import safe_next
 from app.services import accounts, consents
 from app.services.errors import DomainError
 
@@ -43,15 +44,17 @@ def _me() -> User:
 @bp.get("/")
 @signed_in
 def profile() -> str:
-    """The profile form."""
-    return render_template("account/profile.html", form=ProfileForm(obj=_me()))
+    """The profile form; `next` (a same-site path) is where saving leads back to."""
+    form = ProfileForm(obj=_me(), next=safe_next(request.args.get("next")) or "")
+    return render_template("account/profile.html", form=form)
 
 
 @bp.post("/")
 @signed_in
 def profile_post() -> Page:
-    """Save the profile."""
+    """Save the profile, then go back to `next` when it is a same-site path (SE-07)."""
     form = ProfileForm()
+    form.next.data = safe_next(form.next.data) or ""
     if not form.validate_on_submit():
         return render_template("account/profile.html", form=form), 400
     try:
@@ -72,7 +75,7 @@ def profile_post() -> Page:
         return render_template("account/profile.html", form=form), 400
     get_session().commit()
     flash(_("Votre profil est enregistré."), "success")
-    return redirect(url_for("account.profile"))
+    return redirect(form.next.data or url_for("account.profile"))
 
 
 # --- Password ----------------------------------------------------------------------------------
