@@ -125,10 +125,20 @@ def test_full_workshop_shows_waitlist_badge_with_its_length(client: FlaskClient,
     programme_page = _text(client.get(f"/parcours/{programme.slug}"))
     workshop_page = _text(client.get(f"/ateliers/{workshop.id}"))
 
-    for page in (programme_page, workshop_page):
-        assert "Complet — liste d'attente" in page
-        assert "3 personnes en attente" in page
+    assert "Complet : 2 places, 3 personnes en liste d'attente" in workshop_page
+    assert "sur 2 places" not in workshop_page
+    assert "Complet : 3 personnes en liste d'attente" in programme_page
     assert "Rejoindre la liste d'attente" in programme_page
+
+
+def test_full_workshop_without_waitlist_gives_its_capacity(client: FlaskClient, db: Session) -> None:
+    workshop = make_workshop(db, make_programme(db), capacity=1)
+    _fill(db, workshop.id, 1)
+
+    page = _text(client.get(f"/ateliers/{workshop.id}"))
+
+    assert "Complet : 1 place<" in page
+    assert "liste d'attente<" not in page
 
 
 def test_registration_window_state_is_shown(client: FlaskClient, db: Session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -12,10 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from app.formatting import date_long
 from app.models import Consent, Registration, User, Workshop, WorkshopQuota
 from app.services import registration as registration_service
 from tests.conftest import login, post_form
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user, make_workshop
+from tests.test_auth import signup_form
 
 UTC = dt.UTC
 
@@ -76,6 +79,46 @@ def test_ac_02_anonymous_registration_redirects_to_login_and_writes_nothing(
     assert back.headers["Location"] == f"/ateliers/{workshop.id}"
 
 
+def test_signing_up_from_a_workshop_page_comes_back_to_it(client: FlaskClient, db: Session) -> None:
+    programme = make_programme(db, visibility="link_only")
+    workshop = make_workshop(db, programme)
+    back = f"/ateliers/{workshop.id}?cle={programme.link_token}"
+
+    page = page_text(client.get(back))
+    assert f'href="/creer-un-compte?next=/ateliers/{workshop.id}?cle%3D{programme.link_token}"' in page
+
+    signup_page = page_text(client.get("/creer-un-compte", query_string={"next": back}))
+    assert f'name="next" type="hidden" value="{back}"' in signup_page
+    response = post_form(client, "/creer-un-compte", signup_form(next=back))
+    assert response.status_code == 302
+    assert response.headers["Location"] == back
+    assert "M'inscrire à cet atelier" in page_text(client.get(back))
+
+
+def test_editing_the_profile_from_a_workshop_page_comes_back_to_it(
+    client: FlaskClient, db: Session, workshop: Workshop
+) -> None:
+    user = make_user(db)
+    sign_in(client, user)
+    page = page_text(client.get(f"/ateliers/{workshop.id}"))
+    assert f'href="/compte/?next=/ateliers/{workshop.id}">Modifier mon profil avant de m\'inscrire' in page
+
+    profile = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "organisation": "Ville de Toul",
+        "actor_profile": "local_authority",
+        "territory": "",
+        "job_title": "",
+        "locale": "fr",
+        "next": f"/ateliers/{workshop.id}",
+    }
+    response = post_form(client, "/compte/", profile)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ateliers/{workshop.id}"
+    assert "Ville de Toul" in page_text(client.get(f"/ateliers/{workshop.id}"))
+
+
 def test_ac_02_my_workshops_requires_sign_in(client: FlaskClient) -> None:
     response = client.get("/mes-ateliers")
 
@@ -116,7 +159,7 @@ def test_registration_is_confirmed_with_a_snapshot_of_the_profile(
     )
     assert row.accessibility_needs == "Accès en fauteuil roulant"
     mine = page_text(client.get("/mes-ateliers"))
-    assert "Votre inscription à « Atelier de Metz » est confirmée." in mine
+    assert "Votre inscription à l'atelier « Atelier de Metz » est confirmée." in mine
     assert "Inscription confirmée" in mine
 
     # A later profile change does not rewrite the registration's snapshot.
@@ -142,6 +185,9 @@ def test_full_workshop_waitlists_with_the_position_shown(client: FlaskClient, db
 
     form_page = page_text(client.get(f"/ateliers/{workshop.id}"))
     assert "Rejoindre la liste d'attente" in form_page
+    # Simply full: no word of the person's profile.
+    assert "Il n'y a plus de place disponible : en vous inscrivant" in form_page
+    assert "pour votre profil" not in form_page
 
     response = post_form(client, f"/ateliers/{workshop.id}/inscription", {})
 
@@ -178,8 +224,13 @@ def test_cancel_from_my_workshops_promotes_the_first_waitlisted_person(
     assert still_waiting is not None and still_waiting.status == "waitlisted"
     assert registration_service.waitlist_position(db, still_waiting) == 1
     mine = page_text(client.get("/mes-ateliers"))
-    assert "est annulée" in mine
+    assert f"Votre inscription à l'atelier « {workshop.title} » est annulée." in mine
     assert "Inscriptions annulées" in mine
+    # The cancelled workshop's date is written out, as everywhere else.
+    cancelled = mine[mine.index("Inscriptions annulées") :]
+    with client.application.test_request_context():
+        assert f"— {date_long(workshop.starts_at)}" in cancelled
+    assert re.search(r"\d\d/\d\d/\d{4}", cancelled) is None
 
 
 def test_leaving_the_waitlist_from_my_workshops(client: FlaskClient, db: Session) -> None:
@@ -209,6 +260,7 @@ def test_quota_per_actor_profile_is_respected(client: FlaskClient, db: Session) 
     # Seats are left, but none for this profile: the page says so before registering.
     assert "2 places restantes" in page
     assert "Rejoindre la liste d'attente" in page
+    assert "Il n'y a plus de place disponible pour votre profil" in page
     assert post_form(client, f"/ateliers/{workshop.id}/inscription").status_code == 302
     assert registration_row(db, workshop, association_member).status == "waitlisted"  # type: ignore[union-attr]
 

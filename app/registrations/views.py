@@ -75,6 +75,8 @@ def _render_workshop(
     seat_for_me = (
         registration_service.has_seat_for(session, workshop, user.actor_profile) if user else not info.is_full
     )
+    # Seats are left but none for this person's profile: only then does the page speak of the profile.
+    quota_blocks = user is not None and not seat_for_me and not info.is_full
     given = _consents_already_given(user)
     consent_fields = [
         field
@@ -93,6 +95,7 @@ def _render_workshop(
             registration=active,
             waitlist_text=waitlist_message(position) if active and active.status == "waitlisted" else "",
             seat_for_me=seat_for_me,
+            quota_blocks=quota_blocks,
             started=workshop.starts_at <= utcnow(),
             key=_kept_key(workshop),
             domain_error=error,
@@ -149,7 +152,8 @@ def register(workshop_id: int) -> Response | tuple[str, int]:
     if registration.status == "confirmed":
         flash(
             _(
-                "Votre inscription à « %(title)s » est confirmée. Un e-mail de confirmation vous est envoyé.",
+                "Votre inscription à l'atelier « %(title)s » est confirmée. "
+                "Un e-mail de confirmation vous est envoyé.",
                 title=workshop.title,
             ),
             "success",
