@@ -35,6 +35,7 @@ def test_csv_export_without_names_is_formula_safe_and_logged(client: FlaskClient
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''sous-groupes-Atelier" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))

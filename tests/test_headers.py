@@ -99,6 +99,8 @@ def test_hd_05_exports_are_no_store_attachments(client: FlaskClient, db: Session
         assert response.status_code == 200, suffix
         assert response.headers["Content-Disposition"].startswith("attachment"), suffix
         assert "no-store" in response.headers.get("Cache-Control", ""), suffix
+    for path in (f"/gestion/ateliers/{workshop.id}/export.csv", "/gestion/import/modele.csv"):
+        assert client.get(path).headers["Content-Type"] == "text/csv; charset=utf-8", path
 
 
 # --- HD-07: no traceback in production ---------------------------------------------------------

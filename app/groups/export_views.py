@@ -39,7 +39,7 @@ def _export_session() -> Session:
 
 def _download(body: bytes, mimetype: str, workshop: Workshop, extension: str) -> Response:
     day = workshop.starts_at.date().isoformat()
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = tabular.content_disposition(
         tabular.safe_filename(f"sous-groupes {workshop.title} {day}", extension)
     )

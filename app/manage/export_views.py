@@ -20,7 +20,7 @@ from app.services import audit, roster
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = tabular.content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -122,7 +122,7 @@ def import_apply(workshop_id: int) -> ResponseReturnValue:
 @facilitator
 def import_template() -> Response:
     """The model file to fill in (UTF-8 with BOM, `;`)."""
-    response = Response(imports.template_csv(), mimetype=tabular.CSV_MIME)
+    response = Response(imports.template_csv(), content_type=tabular.CSV_MIME)
     response.headers["Content-Disposition"] = tabular.content_disposition("modele-import-participants.csv")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -36,7 +36,7 @@ def download(scope: synthesis.Scope) -> ResponseReturnValue:
     stem = _("synthese") + "-" + (scope.workshop.title if scope.workshop else scope.programme.title)
     if named:
         stem += "-" + _("nominatif")
-    response = Response(content, mimetype=mime)
+    response = Response(content, content_type=mime)
     response.headers["Content-Disposition"] = content_disposition(safe_filename(stem, extension))
     response.headers["Cache-Control"] = "no-store"
     return response
