@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_babel import ngettext as babel_ngettext
 from flask_login import current_user
 
@@ -23,6 +23,11 @@ def select_locale() -> str:
     if chosen in languages:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_language() -> str:
+    """The language texts are being rendered in now (« fr » outside a request)."""
+    return str(get_locale() or "fr")
 
 
 def select_timezone() -> str:

@@ -222,3 +222,25 @@ def test_the_workshops_themes_are_taken_into_the_roll_up_merged_by_name(
         db.scalar(sa.select(sa.func.count()).select_from(Theme).where(Theme.programme_id.is_not(None)))
         == 2  # Territoire and Mutualisation
     )
+
+
+def test_the_roll_up_is_reached_from_the_programme_pages(client: FlaskClient, db: Session) -> None:
+    first, _second, _ids = two_workshops(db)
+    programme = db.get(Workshop, first.workshop.id).programme  # type: ignore[union-attr]
+    public_page = f"/parcours/{programme.slug}"
+    sign_in(client, first.facilitator)
+    assert rollup_url(first) in client.get(f"/gestion/parcours/{programme.id}").get_data(as_text=True)
+    sign_in(client, first.alice)
+    assert "Lire la synthèse du parcours" not in text(client.get(public_page))  # nothing published yet
+
+    sign_in(client, first.facilitator)
+    assert post_form(client, f"{rollup_url(first)}/publier", {}).status_code == 302
+    sign_in(client, first.alice)
+    page = client.get(public_page).get_data(as_text=True)
+
+    assert f'href="/parcours/{programme.id}/synthese"' in page
+    assert client.get(f"/parcours/{programme.id}/synthese").status_code == 200
+    stranger = room(db)  # follows another programme: no link, no page
+    sign_in(client, stranger.alice)
+    assert "Lire la synthèse du parcours" not in text(client.get(public_page))
+    assert client.get(f"/parcours/{programme.id}/synthese").status_code == 404

@@ -32,7 +32,7 @@ from app.exports.synthesis_model import (
 )
 from app.exports.synthesis_model import Theme as ThemeData
 from app.formatting import datetime_long, time_only
-from app.i18n import _
+from app.i18n import _, current_language
 from app.models import (
     DismissedSuggestion,
     GroupMember,
@@ -905,8 +905,10 @@ def publish(session: Session, scope: Scope, actor: User) -> SynthesisPublication
     )
     number = int(last or 0) + 1
     data = build_data(session, scope, named=False, version=number)
+    # The labels of the snapshot are in the publisher's language: the page marks them so (WCAG 3.1.2).
+    snapshot = {**to_json_dict(data), "language": current_language()}
     publication = SynthesisPublication(
-        document_id=document.id, number=number, snapshot=to_json_dict(data), published_by_id=actor.id
+        document_id=document.id, number=number, snapshot=snapshot, published_by_id=actor.id
     )
     session.add(publication)
     session.flush()

@@ -73,3 +73,14 @@ def programme_published(programme_id: int) -> ResponseReturnValue:
     if programme is None:
         abort(404)
     return _show(synthesis.programme_scope(get_session(), programme), programme_id)
+
+
+@bp.app_template_global()
+def programme_synthesis_readable(programme_id: int) -> bool:
+    """For the programme page (signed-in people only): link to the roll-up once published, for the
+    people who may read it."""
+    session = get_session()
+    programme = session.get(Programme, programme_id)
+    if programme is None or not synthesis.may_read_published(session, actor(), programme):
+        return False
+    return synthesis.latest_publication(session, synthesis.programme_scope(session, programme)) is not None
