@@ -459,3 +459,28 @@ def test_a_section_is_filled_again_from_the_notes_on_request(client: FlaskClient
     assert [revision.body for revision in section.history][
         1
     ] == "Texte de Fanny"  # the edit is kept in history
+
+
+def test_text_downloads_name_their_charset_once(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    session_notes(db, r)
+    sign_in(client, r.facilitator)
+    types = {fmt: download(client, r, fmt).headers["Content-Type"] for fmt in ("csv", "md")}
+    assert types == {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8"}
+
+
+def test_the_published_synthesis_is_marked_in_the_language_it_was_published_in(
+    client: FlaskClient, db: Session
+) -> None:
+    r = room(db)
+    session_notes(db, r)
+    sign_in(client, r.facilitator)
+    assert post_form(client, f"{workspace_url(r)}/publier").status_code == 302
+    sign_in(client, r.carol)
+    post_form(client, "/langue", {"language": "en"})
+
+    page = client.get(f"/ateliers/{r.workshop.id}/synthese").get_data(as_text=True)
+
+    assert '<html lang="en"' in page and "Confidentiality rule" in page  # the frame follows the reader
+    assert re.search(r'<h1 lang="fr">Synthèse – ', page)  # the snapshot keeps its French labels
+    assert re.search(r'<section aria-labelledby="section-1" lang="fr">', page)

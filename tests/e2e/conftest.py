@@ -225,6 +225,7 @@ def a11y_page(browser: Browser) -> Iterator[Page]:
     """A page whose context bypasses the CSP, only so that axe-core can be injected."""
     context = _new_context(browser, bypass_csp=True)
     page = context.new_page()
+    page.on("dialog", say_yes)
     try:
         yield page
     finally:

@@ -253,6 +253,8 @@ def test_cs_06_signed_out_in_another_tab_the_text_is_kept_for_the_next_sign_in(
 ) -> None:
     s = arrange(live_server)
     page = open_space(new_page, live_server, s.alice, s.space(0))
+    add_note(page, "Une première note bien enregistrée")
+    expect(page.locator("#notes-status")).to_have_text("Enregistré")
     field = page.locator("form.note-form[data-category=lever] textarea")
     field.fill("Un tiers-lieu porté par les habitants")
 
@@ -265,12 +267,15 @@ def test_cs_06_signed_out_in_another_tab_the_text_is_kept_for_the_next_sign_in(
     page.locator("form.note-form[data-category=lever] button[type=submit]").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Votre session a expiré")
+    expect(page.locator("#notes-status")).to_be_empty()  # the earlier « Enregistré » is gone
     expect(field).to_have_value("Un tiers-lieu porté par les habitants")
     sign_in(page, live_server, s.alice, DEFAULT_PASSWORD)
     page.goto(live_server(s.space(0)))
     expect(page.locator("#notes-live")).to_have_attribute("data-live", "on")
     expect(field).to_have_value("Un tiers-lieu porté par les habitants")
-    assert notes_of(live_server, s.groups[0]) == []
+    assert [note.text for note in notes_of(live_server, s.groups[0])] == [
+        "Une première note bien enregistrée"
+    ]
 
 
 # --- d. Two people edit the same note -------------------------------------------------------------
@@ -491,6 +496,26 @@ def test_dragging_ones_note_to_another_column_changes_its_category_for_the_group
         "Un obstacle rangé au mauvais endroit",
     )
     assert not console.errors, console.errors
+
+
+def test_deleting_a_note_asks_first(live_server: LiveServer, new_page: Callable[[], Page]) -> None:
+    s = arrange(live_server)
+    alice = open_space(new_page, live_server, s.alice, s.space(0))
+    add_note(alice, "Une note qu'on hésite à supprimer")
+    expect(alice.locator("#notes-status")).to_have_text("Enregistré")
+    dialogs = answer_dialogs(alice, accept=False)
+    mine = card(alice, "Une note qu'on hésite")
+
+    mine.locator("summary", has_text="Modifier").click()
+    mine.get_by_role("button", name="Supprimer la note").click()
+    assert len(dialogs.seen) == 1 and "tout le sous-groupe" in dialogs.seen[0]
+    expect(card(alice, "Une note qu'on hésite")).to_be_visible()
+    assert notes_of(live_server, s.groups[0])[0].deleted_at is None
+
+    dialogs.accept = True
+    mine.get_by_role("button", name="Supprimer la note").click()
+    expect(card(alice, "Une note qu'on hésite")).to_have_count(0)
+    wait_for(lambda: notes_of(live_server, s.groups[0])[0].deleted_at is not None, "the note deleted")
 
 
 # --- e. HD-08: no draft left after sign-out -------------------------------------------------------

@@ -5,6 +5,15 @@
   var summary = document.getElementById("resume-erreurs");
   if (summary) { summary.focus(); }
 
+  // After a redirect to « #id » (back to the person just checked in, the note just moderated…),
+  // keyboard and screen-reader users carry on from there rather than from the top of the page.
+  var target = !summary && window.location.hash.length > 1
+    ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+  if (target) {
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
+    target.focus({ preventScroll: true });
+  }
+
   // Keys of this person's note drafts that still hold text (notes.js keeps one per field until the
   // server has acknowledged it).
   function unsentDrafts(prefix) {

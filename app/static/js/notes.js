@@ -101,6 +101,8 @@
 
   function signedOut() {
     signedOutShown = true;
+    window.clearTimeout(announceTimer);
+    statusBox.textContent = "";  // an earlier « Enregistré » must not contradict the alert
     showAlert(msg("signed-out"), { text: msg("sign-in"), href: data.login });
   }
 
@@ -437,6 +439,7 @@
     form.appendChild(button(msg("save-edit"), "button button-small"));
     details.appendChild(form);
     const remove = postForm(withId(data.urlDelete, note.id), "inline-form note-delete-form");
+    remove.setAttribute("data-confirm", msg("delete-confirm"));  // app.js asks before it is sent
     remove.appendChild(hidden("version", String(note.version)));
     remove.appendChild(button(msg("delete"), "button button-small button-danger"));
     details.appendChild(remove);
@@ -1143,7 +1146,8 @@
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form || !form.matches) { return; }
+    // Already handled: the person answered « Annuler » to a confirmation (app.js runs first).
+    if (!form || !form.matches || event.defaultPrevented) { return; }
     let handler = null;
     if (form.matches("form.note-form")) { handler = () => submitNew(form, false); }
     else if (form.matches("form.note-edit-form")) { handler = () => submitEdit(form); }
