@@ -44,7 +44,12 @@ def test_generate_groups_only_the_people_checked_in_within_the_sizes(
     page = client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes")
     assert page.status_code == 200
     assert "Former les sous-groupes" in text(page)
-    assert "14 personnes pointées présentes sur 18 inscriptions confirmées" in text(page)
+    # The workshop is two weeks away: the counts are not « today's ».
+    assert "Présences notées : 14 sur 18 inscriptions confirmées." in text(page)
+    assert "Aujourd'hui" not in text(page)
+    # One pair of brackets only: « (obligatoire) » after the label.
+    label = 'Temps de calcul maximal, en secondes</label> <span class="required">(obligatoire)</span>'
+    assert label in text(page)
 
     response = generate(client, db, workshop, min_size=4, max_size=5)
 
@@ -470,3 +475,16 @@ def test_without_the_option_the_summary_does_not_count_people_alone(client: Flas
     generate(client, db, workshop, min_size=4, max_size=4)
     page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
     assert "aucune personne seule de son profil" not in page and "seules de leur profil" not in page
+
+
+def test_the_check_in_count_says_today_only_on_the_workshop_day(client: FlaskClient, db: Session) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    facilitator, workshop = team(db, starts_at=now, ends_at=now + dt.timedelta(hours=3))
+    people(db, workshop, 2)
+    people(db, workshop, 1, attendance="unknown")
+    sign_in(client, facilitator)
+
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+
+    assert "Aujourd'hui : 2 personnes pointées présentes sur 3 inscriptions confirmées." in page
+    assert "Présences notées" not in page

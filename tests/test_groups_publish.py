@@ -4,6 +4,7 @@ workshop's attribution mode; roles and table names."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -205,9 +206,41 @@ def test_unpublish_is_refused_once_the_workshop_has_ended(client: FlaskClient, d
     }
 
 
+def generate_form(page: str, workshop: Workshop) -> str:
+    """The opening tag of the criteria form (« Générer »)."""
+    action = f"/gestion/ateliers/{workshop.id}/sous-groupes/generer"
+    found = re.search(rf'<form method="post" action="{action}"[^>]*>', page)
+    assert found is not None
+    return found.group(0)
+
+
+def test_generating_again_over_a_draft_asks_first(client: FlaskClient, db: Session) -> None:
+    facilitator, workshop = team(db)
+    people(db, workshop, 8)
+    sign_in(client, facilitator)
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert "data-confirm" not in generate_form(page, workshop)  # nothing to lose yet
+
+    assert generate(client, db, workshop, min_size=4, max_size=4, **FAST).status_code == 302
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert (
+        'data-confirm="Générer à nouveau remplace le brouillon actuel, y compris les déplacements faits '
+        'à la main, les rôles et les noms de table. Continuer ?"'
+    ) in generate_form(page, workshop)
+    assert ">Générer à nouveau</button>" in page
+
+
 def test_generating_again_is_refused_while_published(client: FlaskClient, db: Session) -> None:
     _facilitator, workshop, _everyone = published_workshop(client, db)
     publish(client, db, workshop)
+
+    # The page says why instead of offering a button that would be refused.
+    page = text(client.get(f"/gestion/ateliers/{workshop.id}/sous-groupes"))
+    assert "Les sous-groupes sont publiés : retirez la publication pour générer de nouveau." in page
+    form_html = page[page.index(generate_form(page, workshop)) :]
+    form_html = form_html[: form_html.index("</form>")]
+    assert "<button" not in form_html and "data-confirm" not in generate_form(page, workshop)
+    assert "Afficher les critères (générer à nouveau)" not in page
 
     response = generate(client, db, workshop, min_size=4, max_size=4, **FAST)
 

@@ -134,7 +134,7 @@ class GenerateForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type 
         _l("Ne laisser personne seul ou seule de son profil dans un sous-groupe")
     )
     time_limit_s = IntegerField(
-        _l("Temps de calcul maximal (secondes)"),
+        _l("Temps de calcul maximal, en secondes"),
         validators=[
             InputRequired(message=REQUIRED),
             NumberRange(

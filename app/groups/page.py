@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import get_session
+from app.db import get_session, utcnow
 from app.groups.forms import GenerateForm, GroupExportForm, RolesForm
 from app.i18n import _
 from app.models import Workshop
@@ -14,6 +16,14 @@ from app.policies import log_denied
 from app.services import group_reports, grouping, roster
 from app.services.errors import DomainError, NotFound
 from app.services.programmes import StaleEdit
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def takes_place_today(workshop: Workshop) -> bool:
+    """True when today, in Paris, is one of the workshop's days (check-in counts are « today's »)."""
+    today = utcnow().astimezone(PARIS).date()
+    return workshop.starts_at.astimezone(PARIS).date() <= today <= workshop.ends_at.astimezone(PARIS).date()
 
 
 def render_page(
@@ -39,6 +49,7 @@ def render_page(
             plan=plan,
             form=form,
             counts=roster.counts(session, workshop),
+            today=takes_place_today(workshop),
             export_form=GroupExportForm(formdata=None),
             roles_forms=roles_forms or {},
             role_labels=grouping.role_choices(),

@@ -5,6 +5,7 @@ then sees their own group. A second journey drags a person from one card to anot
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -107,12 +108,16 @@ def test_facilitator_forms_groups_then_a_participant_sees_hers(
     page.goto(live_server(f"/gestion/ateliers/{workshop_id}"))
     page.get_by_role("link", name="Sous-groupes").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sous-groupes")
-    expect(page.get_by_text("10 personnes pointées présentes sur 12 inscriptions confirmées")).to_be_visible()
+    # « Aujourd'hui » only on the workshop's day in Paris (it starts in an hour: maybe tomorrow there).
+    counts = re.compile(
+        r"(Aujourd'hui : 10 personnes pointées présentes|Présences notées : 10) sur 12 inscriptions"
+    )
+    expect(page.get_by_text(counts)).to_be_visible()
 
     # Generate for the people checked in: groups of 3 to 4, one second of computation at most.
     page.get_by_label("Taille minimale").fill("3")
     page.get_by_label("Taille maximale").fill("4")
-    page.get_by_label("Temps de calcul maximal (secondes)").fill("1")
+    page.get_by_label("Temps de calcul maximal, en secondes").fill("1")
     # Hold the submission (a listener after groups.js cancels it) to see the page while it waits:
     # a status says how long the engine may take, and the button cannot be pressed twice.
     page.evaluate(
@@ -212,7 +217,7 @@ def test_drag_and_drop_moves_a_person_between_cards(
     page.goto(live_server(f"/gestion/ateliers/{workshop_id}/sous-groupes"))
     page.get_by_label("Taille minimale").fill("4")
     page.get_by_label("Taille maximale").fill("4")
-    page.get_by_label("Temps de calcul maximal (secondes)").fill("1")
+    page.get_by_label("Temps de calcul maximal, en secondes").fill("1")
     page.get_by_role("button", name="Générer", exact=True).click()
     expect(page.get_by_text("Sous-groupes générés")).to_be_visible()
     with live_server.session() as session:
