@@ -101,6 +101,9 @@ def test_registrations_page_lists_people_and_filters_them(client: FlaskClient, d
 
     assert all(name in everything for name in ("Léa Durand", "Omar Benali", "Inès Roux"))
     assert "Boucle magnétique" in everything and "rang 1" in everything
+    # The cancel link's hidden text needs no elision before a name (« de Inès », « de Élise »).
+    assert '<span class="visually-hidden"> l\'inscription (Léa Durand)</span>' in everything
+    assert "l'inscription de " not in everything
     assert "Léa Durand" in by_profile and "Inès Roux" in by_profile and "Omar Benali" not in by_profile
     assert "Léa Durand" in by_organisation and "Inès Roux" not in by_organisation
     assert "Omar Benali" in by_status and "Léa Durand" not in by_status
