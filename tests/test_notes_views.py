@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from app.models import AuditLog, Note
+from app.models import AuditLog, GroupFeed, Note
 from tests.conftest import csrf_token, post_form
 from tests.support.groups import fresh, sign_in, text
 from tests.support.notes import Room, room, submission, write
@@ -54,6 +55,26 @@ def test_the_dashboard_lists_groups_for_facilitators(client: FlaskClient, db: Se
     assert [row["total"] for row in data["groups"]] == [1, 0]
     facilitator_space = text(client.get(space_url(r)))
     assert "Retenir pour la synthèse" in facilitator_space and "Masquer" in facilitator_space
+
+
+def test_the_dashboard_dates_the_last_activity(client: FlaskClient, db: Session) -> None:
+    r = room(db)
+    write(db, r.alice, r.groups[0], "Un levier")
+    feed = db.get(GroupFeed, r.groups[0].id)
+    assert feed is not None
+    feed.last_activity_at = dt.datetime(2026, 12, 18, 0, 58, tzinfo=dt.UTC)  # 1 h 58 in Paris
+    db.commit()
+    sign_in(client, r.facilitator)
+
+    page = text(client.get(f"/gestion/ateliers/{r.workshop.id}/notes"))
+
+    # A bare « 1 h 58 » would read like a duration: the date comes with it (dashboard.js says
+    # « à 1 h 58 » instead when it is today, from the strings below).
+    cells = re.findall(r"<td data-last[^>]*>([^<]*)</td>", page)
+    assert cells == ["18/12/2026 à 1 h 58", "aucune"]
+    assert 'data-at="2026-12-18T00:58:00+00:00"' in page
+    assert 'data-msg-today-at="à __TIME__"' in page
+    assert 'data-msg-date-at="__DATE__ à __TIME__"' in page
 
 
 def test_adding_a_note_without_javascript_redirects_and_says_saved(client: FlaskClient, db: Session) -> None:

@@ -7,6 +7,8 @@ keyboard alone.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from app.models import Note, PeerGroup, User
+from app.models import GroupFeed, Note, PeerGroup, User
 from app.services import notes
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import LiveServer, sign_in
@@ -123,6 +125,33 @@ def test_the_dashboard_passes_axe_before_and_after_a_refresh(
     expect(row.locator("td[data-count=difficulty]")).to_have_text("1")
     expect(row.locator("td[data-last]")).not_to_have_text("aucune")
     assert_accessible(a11y_page, "the notes dashboard after a refresh")
+
+
+def test_the_dashboard_says_at_what_time_today_and_on_which_day_before(
+    live_server: LiveServer, new_page: Callable[[], Page]
+) -> None:
+    s = arrange(live_server)
+    write_as(live_server, s.alice, s.groups[0], "Un tiers-lieu")
+    with live_server.session() as db:  # the second group was last active on another day
+        feed = db.get(GroupFeed, s.groups[1]) or GroupFeed(group_id=s.groups[1], revision=0)
+        feed.last_activity_at = dt.datetime(2026, 12, 18, 0, 58, tzinfo=dt.UTC)  # 1 h 58 in Paris
+        db.add(feed)
+        db.commit()
+    page = new_page()
+    open_live(page, live_server, s.facilitator, f"/gestion/ateliers/{s.workshop_id}/notes", "#dashboard-live")
+
+    # The page comes with the date in full; dashboard.js keeps only « à … » for today (in Paris).
+    today = page.locator(f"#dashboard-table tr[data-group='{s.groups[0]}'] td[data-last]")
+    expect(today).to_have_text(re.compile(r"^à \d{1,2} h \d\d$"))
+    before = page.locator(f"#dashboard-table tr[data-group='{s.groups[1]}'] td[data-last]")
+    expect(before).to_have_text("18/12/2026 à 1 h 58")
+    # The live refresh writes the same.
+    write_as(live_server, s.bob, s.groups[0], "Un atelier vélo")
+    expect(page.locator(f"#dashboard-table tr[data-group='{s.groups[0]}'] td[data-total]")).to_have_text(
+        "2", timeout=DASHBOARD_MS
+    )
+    expect(today).to_have_text(re.compile(r"^à \d{1,2} h \d\d$"))
+    expect(before).to_have_text("18/12/2026 à 1 h 58")
 
 
 def test_saved_and_new_notes_are_announced_in_the_status_region(

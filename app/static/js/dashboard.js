@@ -15,15 +15,30 @@
 
   function msg(name) { return root.getAttribute("data-msg-" + name) || ""; }
 
-  function formatTime(iso) {
-    // The server sends UTC; shown in the workshop's time zone like the page does.
-    const date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : iso + "Z");
-    if (isNaN(date.getTime())) { return ""; }
+  function zoneParts(date) {
+    // Day, month, year, hour and minute in the workshop's time zone (Europe/Paris).
     const parts = {};
     new Intl.DateTimeFormat("en-GB", {
-      hour: "2-digit", minute: "2-digit", hour12: false, timeZone: data.timezone || undefined
+      day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false,
+      timeZone: data.timezone || undefined
     }).formatToParts(date).forEach((part) => { parts[part.type] = part.value; });
-    return msg("time").replace("__H__", String(parseInt(parts.hour, 10))).replace("__M__", parts.minute);
+    return parts;
+  }
+
+  function formatTime(iso) {
+    // The server sends UTC; shown in the workshop's time zone like the page does: « à 1 h 58 » today,
+    // « 18/12/2026 à 1 h 58 » another day (a bare « 1 h 58 » would read like a duration).
+    const date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : iso + "Z");
+    if (isNaN(date.getTime())) { return ""; }
+    const parts = zoneParts(date);
+    const today = zoneParts(new Date());
+    const hour = String(parseInt(parts.hour, 10) % 24);
+    const time = msg("time").replace("__H__", hour).replace("__M__", parts.minute);
+    const day = parts.day + "/" + parts.month + "/" + parts.year;
+    if (day === today.day + "/" + today.month + "/" + today.year) {
+      return msg("today-at").replace("__TIME__", time);
+    }
+    return msg("date-at").replace("__DATE__", day).replace("__TIME__", time);
   }
 
   function setText(node, text) {
@@ -91,6 +106,11 @@
     });
     if (response.ok) { apply(await response.json()); }
   }
+
+  // The page is rendered with the date in full; say « à 1 h 58 » at once when it is today.
+  Array.prototype.forEach.call(document.querySelectorAll("td[data-last][data-at]"), (cell) => {
+    setText(cell, formatTime(cell.getAttribute("data-at")) || cell.textContent);
+  });
 
   window.Ateliers.repeat(refresh, REFRESH_MS);
   root.setAttribute("data-live", "on");  // the table refreshes itself (browser tests wait for it)
