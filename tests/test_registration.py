@@ -560,6 +560,10 @@ def test_my_workshops_separates_upcoming_and_past_and_links_the_calendar(
     assert upcoming_at < page.index("Atelier de printemps") < past_at
     assert page.index("Atelier d'automne") > past_at
     assert f"/calendrier/{user.calendar_token}.ics" in page
+    # The same calendar wording as on the account's calendar page.
+    assert "Adresse secrète de votre calendrier" in page and "se mettent à jour d'eux-mêmes" in page
+    assert "Télécharger une copie du calendrier (.ics)" in page
+    assert "tout seuls" not in page and "Adresse de mon calendrier personnel" not in page
 
 
 def test_rel_08_every_successful_post_answers_with_a_redirect(
