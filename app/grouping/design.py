@@ -7,7 +7,8 @@ one round m = (y2 - y1) / (x2 - x1); two people of the same x never meet. When s
 round splits each x-column into groups of s: q + 1 rounds (8 groups of 4: 9 rounds, social golfers
 8-4-9). This is the classical construction of mutually orthogonal Latin squares (Bose 1938); it gives
 at once what local search finds slowly, and the search then deals with everything the design ignores
-(cannot-link rules, history, rounds beyond the design).
+(cannot-link rules, history, rounds beyond the design). For 8 groups of 4 a different construction
+(`doubling`) reaches 10 rounds (8-4-10), which the plane cannot be extended to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import itertools
 
 import numpy as np
 
+from app.grouping import doubling
 from app.grouping.build import IntArray, Model
 
 MAX_ORDER = 256  # largest field built (the tables are q x q)
@@ -130,6 +132,29 @@ def affine_schedule(groups: int, size: int, rounds: int) -> IntArray | None:
     return schedule
 
 
+def design_schedule(groups: int, size: int, rounds: int) -> IntArray | None:
+    """The longest repeat-free schedule (at most `rounds` rounds) a construction gives, or None.
+
+    The affine plane, or for 8 groups of 4 beyond its 9 rounds the doubled design of `doubling`
+    (10 rounds, the most possible: each person meets 30 of the 31 others).
+    """
+    built: list[IntArray] = []
+    available = design_rounds(groups, size)
+    if available:
+        if rounds > available:
+            # The extra column round leaves no room for another repeat-free round: the plane only.
+            available = groups
+        plane = affine_schedule(groups, size, min(rounds, available))
+        assert plane is not None
+        built.append(plane)
+    doubled = doubling.doubled_rounds(groups, size)
+    if doubled and rounds > available:
+        extra = doubling.doubled_schedule(groups, size, min(rounds, doubled))
+        assert extra is not None
+        built.append(extra)
+    return max(built, key=len) if built else None
+
+
 def designed_start(model: Model, fallback: IntArray) -> IntArray | None:
     """A start whose first rounds are repeat-free by design, the others taken from `fallback`.
 
@@ -143,14 +168,9 @@ def designed_start(model: Model, fallback: IntArray) -> IntArray | None:
     size = sizes.pop()
     if size * model.group_count != model.unit_count:
         return None
-    available = design_rounds(model.group_count, size)
-    if available == 0:
+    designed = design_schedule(model.group_count, size, model.rounds)
+    if designed is None:
         return None
-    if model.rounds > available:
-        # The extra column round leaves no room for another repeat-free round: keep the plane only.
-        available = model.group_count
-    designed = affine_schedule(model.group_count, size, min(model.rounds, available))
-    assert designed is not None
     start = fallback.copy()
     start[: designed.shape[0]] = designed
     return start
