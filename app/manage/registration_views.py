@@ -127,6 +127,6 @@ def cancel(workshop_id: int, registration_id: int) -> ResponseReturnValue:
             session.rollback()
             attach_errors(form, {error.field or "reason": str(error.message)})
         else:
-            flash(_("L'inscription de %(name)s est annulée.", name=registration.user.full_name), "success")
+            flash(_("Inscription annulée : %(name)s.", name=registration.user.full_name), "success")
             return redirect(url_for("manage.workshop", workshop_id=workshop_id))
     return render_template("manage/cancel.html", workshop=found, registration=registration, form=form), 400

@@ -67,7 +67,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
         session.rollback()
         flash(str(error.message), "error")
         return _back()
-    flash(_("Le rôle de %(name)s a été modifié.", name=user.full_name), "success")
+    flash(_("Rôle modifié : %(name)s.", name=user.full_name), "success")
     return _back()
 
 
@@ -98,9 +98,9 @@ def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
         flash(str(error.message), "error")
         return _back()
     message = (
-        _("Le compte de %(name)s est réactivé.", name=user.full_name)
+        _("Compte réactivé : %(name)s.", name=user.full_name)
         if active
-        else _("Le compte de %(name)s est désactivé ; ses sessions sont fermées.", name=user.full_name)
+        else _("Compte désactivé : %(name)s ; ses sessions sont fermées.", name=user.full_name)
     )
     flash(message, "success")
     return _back()
