@@ -28,7 +28,7 @@ from tests.conftest import make_app, missing
 from tests.support.smtp import free_port, smtp_server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Dialog, Page
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -230,6 +230,21 @@ def a11y_page(browser: Browser) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+def drag(page: Page, source: Locator, target: Locator) -> None:
+    """Drag with the mouse as a person does on a long page: start the drag, scroll, drop.
+
+    (`drag_to` scrolls to the target before the drag has started, which Chromium takes as no drag.)
+    """
+    source.hover()
+    page.mouse.down()
+    box = source.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 20, steps=3)
+    target.scroll_into_view_if_needed()
+    target.hover()
+    page.mouse.up()
 
 
 def sign_in(page: Page, server: LiveServer, email: str, password: str) -> None:

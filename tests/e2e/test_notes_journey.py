@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, Route, expect
 
 from app.models import Note, NoteRevision
-from tests.e2e.conftest import ConsoleLog, LiveServer, answer_dialogs, sign_in, sign_out, wait_for
+from tests.e2e.conftest import ConsoleLog, LiveServer, answer_dialogs, drag, sign_in, sign_out, wait_for
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.notes import room
 
@@ -473,17 +473,7 @@ def test_dragging_ones_note_to_another_column_changes_its_category_for_the_group
     [note] = notes_of(live_server, s.groups[0])
     expect(bob.locator(f"#note-{note.id}")).not_to_have_attribute("draggable", "true")  # not Bob's note
 
-    # Dragged as a person does: press, move a little, go to the column, release.
-    source = alice.locator(f"#note-{note.id}")
-    source.hover()
-    alice.mouse.down()
-    box = source.bounding_box()
-    assert box is not None
-    alice.mouse.move(box["x"] + 20, box["y"] + 20, steps=3)
-    target = alice.locator(".note-column[data-category=difficulty]")
-    target.scroll_into_view_if_needed()
-    target.hover()
-    alice.mouse.up()
+    drag(alice, alice.locator(f"#note-{note.id}"), alice.locator(".note-column[data-category=difficulty]"))
 
     expect(alice.locator("#liste-difficulty")).to_contain_text("Un obstacle rangé")
     expect(alice.locator("#notes-status")).to_have_text("Enregistré")

@@ -22,7 +22,7 @@ from app.models import SynthesisDocument, SynthesisSection, Theme, ThemeNote, Us
 from app.services import synthesis
 from app.synthesis.forms import FORMATS
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import ConsoleLog, LiveServer, answer_dialogs, sign_in, sign_out, wait_for
+from tests.e2e.conftest import ConsoleLog, LiveServer, answer_dialogs, drag, sign_in, sign_out, wait_for
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_user
 from tests.support.notes import room, write
 
@@ -112,21 +112,6 @@ def theme_id(server: LiveServer, workshop_id: int, name: str) -> int:
 def note_item(page: Page, note_id: int) -> Locator:
     """The draggable item of a note in the explorer."""
     return page.locator(f"li.synthesis-note[draggable=true][data-note-id='{note_id}']")
-
-
-def drag(page: Page, source: Locator, target: Locator) -> None:
-    """Drag with the mouse as a person does on a long page: start the drag, scroll, drop.
-
-    (`drag_to` scrolls to the target before the drag has started, which Chromium takes as no drag.)
-    """
-    source.hover()
-    page.mouse.down()
-    box = source.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 20, steps=3)
-    target.scroll_into_view_if_needed()
-    target.hover()
-    page.mouse.up()
 
 
 def assert_reflows(page: Page, server: LiveServer, path: str) -> None:
