@@ -286,6 +286,7 @@ def _write_notes(session: Session, workshop: Workshop, rng: random.Random) -> No
         sa.select(PeerGroup)
         .join(Round, PeerGroup.round_id == Round.id)
         .where(Round.workshop_id == workshop.id)
+        .order_by(Round.number, PeerGroup.position)
     ).all()
     for index, group in enumerate(groups):
         members = [member.user for member in group.members]

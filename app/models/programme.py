@@ -40,8 +40,9 @@ class Programme(Base):
     facilitator_links: Mapped[list[ProgrammeFacilitator]] = relationship(
         back_populates="programme", cascade="all, delete-orphan"
     )
+    # By date, then creation: parallel sessions starting together keep a stable order.
     workshops: Mapped[list[Workshop]] = relationship(
-        back_populates="programme", cascade="all, delete-orphan", order_by="Workshop.starts_at"
+        back_populates="programme", cascade="all, delete-orphan", order_by="[Workshop.starts_at, Workshop.id]"
     )
 
     __mapper_args__ = {"version_id_col": version}

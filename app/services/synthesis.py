@@ -173,7 +173,9 @@ def programme_scope(session: Session, programme: Programme) -> Scope:
     """The programme roll-up: all its workshops, in date order."""
     workshops = list(
         session.scalars(
-            sa.select(Workshop).where(Workshop.programme_id == programme.id).order_by(Workshop.starts_at)
+            sa.select(Workshop)
+            .where(Workshop.programme_id == programme.id)
+            .order_by(Workshop.starts_at, Workshop.id)
         )
     )
     return Scope(programme, workshops, None)
