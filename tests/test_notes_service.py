@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import GroupSummary, Note, NoteRevision, Workshop
-from app.services import notes
+from app.models.note import MESSAGE_TEXT_MAX, SUMMARY_TEXT_MAX
+from app.services import notes, synthesis
 from app.services.errors import NotFound
 from app.services.programmes import InvalidInput
 from tests.support.groups import fresh
@@ -241,3 +242,25 @@ def test_the_dashboard_counts_notes_per_category(db: Session) -> None:
         (2, 0, {}),
     ]
     assert rows[0].last_activity is not None and rows[1].last_activity is None
+
+
+def test_summaries_messages_and_sections_too_long_are_refused_with_their_length(db: Session) -> None:
+    r = room(db)
+    rapporteur = space(db, r.alice, r.groups[0])
+    workshop = db.get(Workshop, r.workshop.id)
+    assert workshop is not None
+    scope = synthesis.workshop_scope(workshop)
+    document = synthesis.document_for(db, scope, r.facilitator)
+    db.commit()
+    attempts = [
+        ("text", lambda: notes.save_summary(db, rapporteur, 0, "x" * (SUMMARY_TEXT_MAX + 1))),
+        ("message", lambda: notes.post_message(db, workshop, r.facilitator, "x" * (MESSAGE_TEXT_MAX + 1))),
+        ("body", lambda: synthesis.save_section(db, document, "learnings", 1, "x" * 50_001, r.facilitator)),
+    ]
+    for field_name, attempt in attempts:
+        with pytest.raises(InvalidInput) as refused:
+            attempt()
+        db.rollback()
+        assert "caractères au plus (il y en a" in str(refused.value.errors[field_name]), field_name
+    fresh(db)
+    assert db.scalar(sa.select(sa.func.count()).select_from(GroupSummary)) == 0

@@ -244,21 +244,3 @@ def test_the_roll_up_is_reached_from_the_programme_pages(client: FlaskClient, db
     sign_in(client, stranger.alice)
     assert "Lire la synthèse du parcours" not in text(client.get(public_page))
     assert client.get(f"/parcours/{programme.id}/synthese").status_code == 404
-
-
-def test_parallel_sessions_keep_their_creation_order_in_the_roll_up(db: Session) -> None:
-    first = room(db)
-    second = room(db, next_to=first)
-    third = room(db, next_to=first)
-    fresh(db)
-    workshops = [db.get(Workshop, r.workshop.id) for r in (first, second, third)]
-    for workshop in workshops:
-        assert workshop is not None
-        workshop.starts_at = workshops[0].starts_at  # type: ignore[union-attr]
-    db.commit()
-    fresh(db)
-    programme = db.get(Workshop, first.workshop.id).programme  # type: ignore[union-attr]
-
-    expected = [first.workshop.id, second.workshop.id, third.workshop.id]
-    assert [w.id for w in programme.workshops] == expected
-    assert synthesis.programme_scope(db, programme).ids == expected

@@ -211,6 +211,13 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
+def length_error(text: str, maximum: int) -> str | None:
+    """« N caractères au plus (il y en a M). » when `text` is longer than `maximum`, else None."""
+    if len(text) <= maximum:
+        return None
+    return _("%(max)s caractères au plus (il y en a %(count)s).", max=maximum, count=len(text))
+
+
 def _validate(workshop: Workshop, data: NoteInput) -> NoteInput:
     errors: dict[str, str] = {}
     if data.category not in dict(categories([workshop])):
@@ -218,10 +225,8 @@ def _validate(workshop: Workshop, data: NoteInput) -> NoteInput:
     text = clean_text(data.text)
     if not text:
         errors["text"] = _("Écrivez le texte de la note.")
-    elif len(text) > NOTE_TEXT_MAX:
-        errors["text"] = _(
-            "%(max)s caractères au plus (il y en a %(count)s).", max=NOTE_TEXT_MAX, count=len(text)
-        )
+    elif too_long := length_error(text, NOTE_TEXT_MAX):
+        errors["text"] = too_long
     known = domain.note_tags()
     tags = list(dict.fromkeys(data.tags))
     if any(tag not in known for tag in tags):
@@ -415,16 +420,8 @@ def summary_of(session: Session, group_id: int) -> GroupSummary | None:
 def save_summary(session: Session, space: Space, base_version: int, text: str) -> GroupSummary:
     """Save « ce que notre groupe retient »; NoteConflict if someone saved since `base_version`."""
     clean = clean_text(text)
-    if len(clean) > SUMMARY_TEXT_MAX:
-        raise InvalidInput(
-            {
-                "text": _(
-                    "%(max)s caractères au plus (il y en a %(count)s).",
-                    max=SUMMARY_TEXT_MAX,
-                    count=len(clean),
-                )
-            }
-        )
+    if too_long := length_error(clean, SUMMARY_TEXT_MAX):
+        raise InvalidInput({"text": too_long})
     if not may_write_summary(session, space):
         raise Forbidden(_("Le rapporteur ou la rapporteuse du groupe tient ce résumé."))
     _require_writing(space)
@@ -497,16 +494,8 @@ def post_message(session: Session, workshop: Workshop, actor: User, text: str) -
     clean = clean_text(text)
     if not clean:
         raise InvalidInput({"message": _("Écrivez le message.")})
-    if len(clean) > MESSAGE_TEXT_MAX:
-        raise InvalidInput(
-            {
-                "message": _(
-                    "%(max)s caractères au plus (il y en a %(count)s).",
-                    max=MESSAGE_TEXT_MAX,
-                    count=len(clean),
-                )
-            }
-        )
+    if too_long := length_error(clean, MESSAGE_TEXT_MAX):
+        raise InvalidInput({"message": too_long})
     revision = _bump_board(session, workshop.id)
     message = WorkshopMessage(workshop_id=workshop.id, text=clean, author_id=actor.id, revision=revision)
     session.add(message)

@@ -59,6 +59,7 @@ from app.models.synthesis import (
 from app.services import audit
 from app.services.errors import DomainError, NotFound
 from app.services.notes import categories as note_categories
+from app.services.notes import length_error
 from app.services.programmes import InvalidInput, manages_programme
 from app.synthesis_text.similarity import Candidate, Suggestion, suggest
 
@@ -325,6 +326,8 @@ def group_notes(session: Session, scope: Scope, actor: User, name: str, note_ids
     notes = _notes_of_scope(session, scope, note_ids)
     # Atomic statements: two facilitators gathering into the same new theme, or the same note into
     # two themes, at the same moment must neither fail nor create it twice.
+    # The position only orders the list (ties fall back to the id), so a count read without a lock
+    # is enough; the name's uniqueness is what the atomic insert below protects.
     position = session.scalar(sa.select(sa.func.count()).select_from(Theme).where(_owned(Theme, scope)))
     insert_ignore(
         session,
@@ -597,16 +600,8 @@ def save_section(
 ) -> SynthesisSection:
     """Save a section read at `base_version`; SectionConflict with the current text when it changed."""
     clean = body.replace("\r\n", "\n").strip()
-    if len(clean) > SECTION_TEXT_MAX:
-        raise InvalidInput(
-            {
-                "body": _(
-                    "%(max)s caractères au plus (il y en a %(count)s).",
-                    max=SECTION_TEXT_MAX,
-                    count=len(clean),
-                )
-            }
-        )
+    if too_long := length_error(clean, SECTION_TEXT_MAX):
+        raise InvalidInput({"body": too_long})
     section = section_of(session, document, key, lock=True)
     if section.version != base_version:
         raise SectionConflict(section.body, section.version)
