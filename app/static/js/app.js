@@ -77,7 +77,24 @@
     schedule();
     return { now: now };
   }
-  window.Ateliers = { repeat: repeat };
+  // POST `fields` like the page's own form would (CSRF token included), for drag and drop. Success
+  // is a redirect (PRG): it is not followed, so that the server's confirmation still waits for the
+  // reloaded page. Resolves to {ok, response}; rejects when the network fails.
+  function postForm(url, fields, token) {
+    var data = new FormData();
+    data.append("csrf_token", token);
+    Object.keys(fields).forEach(function (name) { data.append(name, fields[name]); });
+    return window.fetch(url, {
+      method: "POST",
+      body: data,
+      headers: { "X-CSRFToken": token },
+      credentials: "same-origin",
+      redirect: "manual"
+    }).then(function (response) {
+      return { ok: response.type === "opaqueredirect" || response.ok, response: response };
+    });
+  }
+  window.Ateliers = { repeat: repeat, postForm: postForm };
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

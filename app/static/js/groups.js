@@ -32,7 +32,7 @@
 
   var token = document.querySelector("input[name=csrf_token]");
   var lists = document.querySelectorAll(".group-cards[data-move-url]");
-  if (!token || !lists.length || !window.fetch || !window.FormData) { return; }
+  if (!token || !lists.length || !window.fetch || !window.FormData || !window.Ateliers) { return; }
 
   function announce(list, text) {
     var section = list.closest("section");
@@ -84,26 +84,18 @@
       var card = event.target.closest && event.target.closest("li.group-card");
       if (!dragged || !card || card.contains(dragged)) { return; }
       event.preventDefault();
-      var data = new FormData();
-      data.append("csrf_token", token.value);
-      data.append("member_id", dragged.getAttribute("data-member-id"));
-      data.append("group_id", card.getAttribute("data-group-id"));
-      data.append("version", list.getAttribute("data-version"));
+      var fields = {
+        member_id: dragged.getAttribute("data-member-id"),
+        group_id: card.getAttribute("data-group-id"),
+        version: list.getAttribute("data-version")
+      };
       announce(list, list.getAttribute("data-saving") || "…");
-      window.fetch(list.getAttribute("data-move-url"), {
-        method: "POST",
-        body: data,
-        headers: { "X-CSRFToken": token.value },
-        credentials: "same-origin",
-        // A success answers with a redirect (PRG): do not follow it here, so that the
-        // confirmation message is still waiting for the reloaded page.
-        redirect: "manual"
-      }).then(function (response) {
-        if (response.type === "opaqueredirect" || response.ok) {
+      window.Ateliers.postForm(list.getAttribute("data-move-url"), fields, token.value).then(function (answer) {
+        if (answer.ok) {
           window.location.reload();
           return;
         }
-        announce(list, list.getAttribute("data-refused") || String(response.status));
+        announce(list, list.getAttribute("data-refused") || String(answer.response.status));
       }).catch(function () {
         announce(list, list.getAttribute("data-refused") || "!");
       });

@@ -13,7 +13,7 @@
   "use strict";
 
   var form = document.getElementById("regrouper");
-  if (!form || !window.fetch || !window.FormData || !document.querySelector) { return; }
+  if (!form || !window.fetch || !window.FormData || !document.querySelector || !window.Ateliers) { return; }
   var token = form.querySelector("input[name=csrf_token]");
   var nameField = document.getElementById("theme-nom");
   var newZone = document.getElementById("depot-nouveau-theme");
@@ -95,28 +95,16 @@
 
   function groupInto(box, noteId) {
     var name = box.getAttribute("data-theme-name");
-    var data = new FormData();
-    data.append("csrf_token", token.value);
-    data.append("name", name);
-    data.append("notes", noteId);
     busy = true;
     say(msg("saving"));
-    window.fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: data,
-      headers: { "X-CSRFToken": token.value },
-      credentials: "same-origin",
-      // Success is a redirect (PRG): not followed here, so that the server's confirmation is
-      // still waiting for the reloaded page.
-      redirect: "manual"
-    }).then(function (response) {
-      if (response.type === "opaqueredirect" || response.ok) {
+    window.Ateliers.postForm(form.getAttribute("action"), { name: name, notes: noteId }, token.value).then(function (answer) {
+      if (answer.ok) {
         say(msg("done").replace("__NAME__", name));
         reloadAt(box.id);
         return null;
       }
       busy = false;
-      return refusal(response);
+      return refusal(answer.response);
     }).catch(function () {
       busy = false;
       fail(navigator.onLine === false ? msg("offline") : msg("refused"));
